@@ -1,0 +1,9 @@
+"""ganlab's Streamlit entry point: the page list, nothing else (DESIGN.md)."""
+
+import streamlit as st
+
+st.set_page_config(page_title="ganlab", page_icon="🧪", layout="wide")
+pages = [
+    st.Page("pages/playground.py", title="Playground", icon="🎯", default=True),
+]
+st.navigation(pages).run()

@@ -1,0 +1,215 @@
+"""The settings of one run: a frozen dataclass, its validation, and JSON round-trip.
+
+Every knob a page or the command line shows is a field here, so a run is fully described
+by its config (and reproduced by it, with the seed, on CPU). Validation happens once, at
+construction, and raises ``ConfigError`` with one sentence naming field, value and range.
+This module does not build nets or touch data; it only knows names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ganlab.errors import ConfigError
+from ganlab.variants import DATA_DEFAULTS, VARIANTS
+
+TOY_DATA = ("gauss1d", "ring8", "grid25", "spiral", "moons")
+IMAGE_DATA = ("mnist",)
+LOSS_NAMES = ("minimax", "nsgan", "lsgan", "wgan", "hinge")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+NOISES = ("uniform", "normal", "stratified")
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "softplus")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+MAX_BATCH = 8192
+MAX_HIDDEN = 1024
+MAX_DEPTH = 8
+MAX_STEPS = 10_000_000
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One GAN run. Defaults are the ring8 / nsgan run that converges in seconds."""
+
+    data: str = "ring8"
+    variant: str = "nsgan"
+    loss: str = "nsgan"
+    k: int = 1
+    lr_d: float = 1e-3
+    lr_g: float = 1e-3
+    batch_size: int = 256
+    optimizer: str = "adam"
+    beta1: float = 0.5
+    beta2: float = 0.999
+    lr_decay: float = 1.0
+    lr_decay_every: int = 1000
+    noise_dim: int = 2
+    noise: str = "normal"
+    hidden: int = 128
+    depth: int = 2
+    activation: str = "relu"
+    minibatch_disc: bool = False
+    pack: int = 1
+    unrolled: int = 0
+    clip: float = 0.0
+    gp_weight: float = 0.0
+    info_lambda: float = 1.0
+    mnist_dir: str = ""
+    seed: int = 0
+    device: str = "auto"
+    steps: int = 3000
+    snapshot_every: int = 100
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def replace(self, **changes: Any) -> RunConfig:
+        """A copy with some fields changed (validated again)."""
+        _check_names(changes)
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def kind(self) -> str:
+        """``toy`` for points in 1D/2D, ``image`` for digits."""
+        return VARIANTS[self.variant].kind
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> RunConfig:
+        if not isinstance(values, dict):
+            raise ConfigError("The config must be a JSON object of field names to values.")
+        _check_names(values)
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text: str) -> RunConfig:
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ConfigError(f"The config is not valid JSON ({err.msg} at line {err.lineno}).")
+        return cls.from_dict(values)
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
+
+
+def make_config(variant: str = "nsgan", data: str | None = None, **overrides: Any) -> RunConfig:
+    """Build a config from a variant preset, the data set's defaults and the user's values.
+
+    Order of precedence (later wins): dataclass defaults, ``DATA_DEFAULTS[data]``, the
+    variant's defaults, ``overrides``. Overrides that are ``None`` are ignored, so CLI flags
+    that were not given leave the preset alone.
+    """
+    if variant not in VARIANTS:
+        raise ConfigError(f"Unknown variant {variant!r}; choose one of: {', '.join(VARIANTS)}.")
+    preset = VARIANTS[variant]
+    if data is None:
+        data = "mnist" if preset.kind == "image" else "ring8"
+    values: dict[str, Any] = {"variant": variant, "data": data}
+    values.update(DATA_DEFAULTS.get(data, {}))
+    values.update(preset.defaults)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return RunConfig.from_dict(values)
+
+
+def _check_names(values: dict[str, Any]) -> None:
+    unknown = [name for name in values if name not in FIELDS]
+    if unknown:
+        raise ConfigError(
+            f"Unknown config field {unknown[0]!r}; known fields are: {', '.join(FIELDS)}."
+        )
+
+
+def _validate(c: RunConfig) -> None:
+    for f in dataclasses.fields(c):
+        _check_type(f.name, getattr(c, f.name), f.type)
+    _one_of("variant", c.variant, tuple(VARIANTS))
+    _one_of("loss", c.loss, LOSS_NAMES)
+    _one_of("optimizer", c.optimizer, OPTIMIZERS)
+    _one_of("noise", c.noise, NOISES)
+    _one_of("activation", c.activation, ACTIVATIONS)
+    _one_of("device", c.device, DEVICES)
+    kind = VARIANTS[c.variant].kind
+    is_file = c.data.lower().endswith((".csv", ".npy"))
+    if kind == "image":
+        _one_of("data", c.data, IMAGE_DATA)
+    elif not is_file and c.data not in TOY_DATA:
+        raise ConfigError(
+            f"data is {c.data!r}; choose one of {', '.join(TOY_DATA)}, "
+            "or a path ending in .csv or .npy."
+        )
+    _in_range("k", c.k, 1, 100)
+    _in_range("lr_d", c.lr_d, 0.0, 10.0, low_open=True)
+    _in_range("lr_g", c.lr_g, 0.0, 10.0, low_open=True)
+    _in_range("batch_size", c.batch_size, 1, MAX_BATCH)
+    _in_range("beta1", c.beta1, 0.0, 1.0, high_open=True)
+    _in_range("beta2", c.beta2, 0.0, 1.0, high_open=True)
+    _in_range("lr_decay", c.lr_decay, 0.0, 1.0, low_open=True)
+    _in_range("lr_decay_every", c.lr_decay_every, 1, MAX_STEPS)
+    _in_range("noise_dim", c.noise_dim, 1, 256)
+    _in_range("hidden", c.hidden, 1, MAX_HIDDEN)
+    _in_range("depth", c.depth, 1, MAX_DEPTH)
+    _in_range("pack", c.pack, 1, 16)
+    _in_range("unrolled", c.unrolled, 0, 20)
+    _in_range("clip", c.clip, 0.0, 10.0)
+    _in_range("gp_weight", c.gp_weight, 0.0, 1000.0)
+    _in_range("info_lambda", c.info_lambda, 0.0, 100.0)
+    _in_range("seed", c.seed, 0, 2**31 - 1)
+    _in_range("steps", c.steps, 1, MAX_STEPS)
+    _in_range("snapshot_every", c.snapshot_every, 1, MAX_STEPS)
+    if c.batch_size % c.pack:
+        raise ConfigError(
+            f"batch_size is {c.batch_size} but pack is {c.pack}; "
+            "the batch size must be a multiple of pack so D can judge whole packs."
+        )
+    if kind == "image" and (c.pack > 1 or c.unrolled or c.minibatch_disc):
+        raise ConfigError(
+            "pack, unrolled and minibatch_disc apply to toy variants only; "
+            f"turn them off for variant {c.variant!r}."
+        )
+
+
+def _check_type(name: str, value: Any, annotation: Any) -> None:
+    expected = {"int": int, "float": float, "str": str, "bool": bool}[str(annotation)]
+    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        ok = True
+    if not ok:
+        raise ConfigError(
+            f"{name} is {value!r} ({type(value).__name__}); it must be {_TYPE_WORDS[expected]}."
+        )
+
+
+_TYPE_WORDS = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name} is {value!r}; choose one of: {', '.join(allowed)}.")
+
+
+def _in_range(
+    name: str,
+    value: float,
+    low: float,
+    high: float,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{name} is {value}; it must be a finite number.")
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if too_low or too_high:
+        lo = f"greater than {low:g}" if low_open else f"at least {low:g}"
+        hi = f"less than {high:g}" if high_open else f"at most {high:g}"
+        raise ConfigError(f"{name} is {value}; it must be {lo} and {hi}.")

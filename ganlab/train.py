@@ -1,0 +1,264 @@
+"""The training loop: k discriminator steps, then one generator step; a Snapshot every N.
+
+Read ``train_d`` and ``train_g`` top to bottom: they are the textbook GAN step. What the
+data and nets are comes from the game (game.py); what the losses are comes from losses.py.
+Nothing here waits on a UI, and nothing leaves the device per step: losses and D's outputs
+are kept as device tensors and read once per snapshot (a ``.item()`` per step would stall a
+GPU). Learning rates and k can change between steps, as in GAN Lab.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ganlab.config import RunConfig
+from ganlab.device import describe, resolve_device
+from ganlab.game import make_game
+from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty
+from ganlab.unrolled import unrolled_d_logits
+
+
+@dataclass
+class Snapshot:
+    """What the run looks like after ``step`` generator steps. Losses and D outputs are
+    means over the steps since the previous snapshot; ``view`` holds arrays to draw."""
+
+    step: int
+    seconds: float
+    steps_per_s: float
+    loss_d: float
+    loss_g: float
+    d_real: float
+    d_fake: float
+    grad_norm_d: float
+    grad_norm_g: float
+    lr_d: float
+    lr_g: float
+    k: int
+    device: str
+    metrics: dict[str, float] = field(default_factory=dict)
+    view: dict[str, np.ndarray] = field(default_factory=dict)
+    status: str = "ok"
+    message: str = ""
+
+
+def make_optimizer(
+    params: list[nn.Parameter], name: str, lr: float, betas: tuple[float, float]
+) -> torch.optim.Optimizer:
+    """Adam, SGD or RMSprop; the multi-tensor (foreach) kernels where the device has them."""
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, foreach=True)
+    return torch.optim.SGD(params, lr=lr, foreach=True)
+
+
+class Trainer:
+    """One GAN run: nets, optimizers and the step counter. Not thread-safe; the runner
+    calls it from a single thread."""
+
+    def __init__(self, cfg: RunConfig, device: torch.device | None = None) -> None:
+        self.cfg = cfg
+        self.device = device or resolve_device(cfg.device)
+        self.rng = torch.Generator(device=self.device).manual_seed(cfg.seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(cfg.seed)
+            self.game = make_game(cfg, self.device, self.rng)
+        self.g, self.d = self.game.g, self.game.d
+        betas = (cfg.beta1, cfg.beta2)
+        self.opt_g = make_optimizer(list(self.g.parameters()), cfg.optimizer, cfg.lr_g, betas)
+        self.opt_d = make_optimizer(list(self.d.parameters()), cfg.optimizer, cfg.lr_d, betas)
+        self.loss_fn = LOSSES[cfg.loss]
+        self.probability = PROBABILITY_OUTPUT[cfg.loss]
+        self.step = 0
+        self.seconds = 0.0
+        self._since: list[Tensor] = []  # stacked (loss_d, loss_g, d_real, d_fake) per step
+        self._d_stats: Tensor | None = None
+        self._last_good = self._copy_state()
+        self._clock = (0, 0.0)  # (step, seconds) at the previous snapshot
+
+    # ----- the textbook step -------------------------------------------------------------
+    def train_d(self) -> None:
+        """One discriminator step: push D(x) up on real data and D(G(z)) down on fakes."""
+        n = self.cfg.batch_size
+        real, cond = self.game.real(n)
+        with torch.no_grad():
+            fake = self.game.fake(n)
+        if self.game.concat_ok and cond is None:
+            logits = self.game.discriminate(torch.cat([real, fake.x]))
+            d_real, d_fake = logits.split([len(logits) // 2, len(logits) // 2])
+        else:
+            d_real = self.game.discriminate(real, cond)
+            d_fake = self.game.discriminate(fake.x, fake.cond)
+        loss = self.loss_fn(d_real, d_fake).d
+        if self.cfg.gp_weight:
+            loss = loss + self.cfg.gp_weight * gradient_penalty(self.d, real, fake.x, self.rng)
+        aux = self.game.aux_loss(fake)
+        if aux is not None:
+            loss = loss + aux
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        if self.cfg.clip:
+            with torch.no_grad():
+                for p in self.d.parameters():
+                    p.clamp_(-self.cfg.clip, self.cfg.clip)
+        self._d_stats = torch.stack(
+            [loss.detach(), self._shown(d_real).mean(), self._shown(d_fake).mean()]
+        )
+
+    def train_g(self) -> None:
+        """One generator step: move G(z) where D (or D unrolled K steps ahead) calls it real."""
+        n = self.cfg.batch_size
+        self.d.requires_grad_(False)  # D's weight gradients are not needed for G's step
+        fake = self.game.fake(n)
+        if self.cfg.unrolled:
+            real, _ = self.game.real(n)
+            d_fake = unrolled_d_logits(self, real, fake.x)
+        else:
+            d_fake = self.game.discriminate(fake.x, fake.cond)
+        # G's loss depends on D(G(z)) alone; the real-logits slot is only a placeholder.
+        loss = self.loss_fn(d_fake.detach(), d_fake).g
+        aux = self.game.aux_loss(fake)
+        if aux is not None:
+            loss = loss + aux
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_g.step()
+        self.d.requires_grad_(True)
+        self.step += 1
+        if self.cfg.lr_decay < 1 and self.step % self.cfg.lr_decay_every == 0:
+            self._decay_lr()
+        if self._d_stats is not None:
+            d_loss, d_real, d_fake_shown = self._d_stats
+            self._since.append(torch.stack([d_loss, loss.detach(), d_real, d_fake_shown]))
+
+    def train_step(self) -> None:
+        """k D steps, then one G step (Goodfellow et al.'s Algorithm 1)."""
+        for _ in range(self.cfg.k):
+            self.train_d()
+        self.train_g()
+
+    # ----- knobs that change mid-run ------------------------------------------------------
+    def set_knobs(self, **changes: float | int) -> None:
+        """Change lr_d, lr_g or k (validated); takes effect at the next step."""
+        self.cfg = self.cfg.replace(**changes)
+        if "lr_d" in changes:
+            self._set_lr(self.opt_d, self.cfg.lr_d * self._decay_factor())
+        if "lr_g" in changes:
+            self._set_lr(self.opt_g, self.cfg.lr_g * self._decay_factor())
+
+    def _decay_factor(self) -> float:
+        return self.cfg.lr_decay ** (self.step // self.cfg.lr_decay_every)
+
+    def _decay_lr(self) -> None:
+        self._set_lr(self.opt_d, self.cfg.lr_d * self._decay_factor())
+        self._set_lr(self.opt_g, self.cfg.lr_g * self._decay_factor())
+
+    @staticmethod
+    def _set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
+        for group in opt.param_groups:
+            group["lr"] = lr
+
+    # ----- running and observing -----------------------------------------------------------
+    def run(self, steps: int | None = None, view: bool = False) -> Iterator[Snapshot]:
+        """Train up to ``steps`` generator steps (default: the config's), yielding a
+        snapshot every ``snapshot_every`` steps and at the end. A diverged run yields its
+        diverged snapshot and stops."""
+        total = self.cfg.steps if steps is None else steps
+        while self.step < total:
+            start = time.perf_counter()
+            stop = min(total, (self.step // self.cfg.snapshot_every + 1) * self.cfg.snapshot_every)
+            while self.step < stop:
+                self.train_step()
+            self.seconds += time.perf_counter() - start
+            snap = self.snapshot(view=view)
+            yield snap
+            if snap.status == "diverged":
+                return
+
+    def snapshot(self, view: bool = False) -> Snapshot:
+        """Read the device once: means since the last snapshot, metrics, and optionally the
+        view. If anything is NaN or infinite, restore the last finite state and say so."""
+        had_steps = bool(self._since)
+        means = torch.stack(self._since).mean(dim=0).tolist() if had_steps else [float("nan")] * 4
+        self._since.clear()
+        grads = [self._grad_norm(self.d), self._grad_norm(self.g)]
+        step0, seconds0 = self._clock
+        rate = (self.step - step0) / max(self.seconds - seconds0, 1e-9)
+        self._clock = (self.step, self.seconds)
+        snap = Snapshot(
+            step=self.step,
+            seconds=self.seconds,
+            steps_per_s=rate if self.step > step0 else 0.0,
+            loss_d=means[0],
+            loss_g=means[1],
+            d_real=means[2],
+            d_fake=means[3],
+            grad_norm_d=grads[0],
+            grad_norm_g=grads[1],
+            lr_d=self.opt_d.param_groups[0]["lr"],
+            lr_g=self.opt_g.param_groups[0]["lr"],
+            k=self.cfg.k,
+            device=describe(self.device),
+        )
+        losses_ok = all(np.isfinite(means)) or not had_steps
+        if not (losses_ok and self._weights_finite()):
+            bad_step = self.step
+            self.load_state(self._last_good)
+            snap.status = "diverged"
+            snap.message = (
+                f"Training diverged by step {bad_step}: a loss or weight became NaN or "
+                f"infinite (lr_d={self.cfg.lr_d:g}, lr_g={self.cfg.lr_g:g}). The nets are back "
+                f"at step {self.step}, the last finite state; lower the learning rates."
+            )
+        self._last_good = self._copy_state()
+        snap.metrics = self.game.metrics()
+        if view:
+            snap.view = self.game.view(self.loss_fn, self.probability)
+        return snap
+
+    def _shown(self, logits: Tensor) -> Tensor:
+        return torch.sigmoid(logits.detach()) if self.probability else logits.detach()
+
+    @staticmethod
+    def _grad_norm(net: nn.Module) -> float:
+        grads = [p.grad for p in net.parameters() if p.grad is not None]
+        if not grads:
+            return 0.0
+        return float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])))
+
+    def _weights_finite(self) -> bool:
+        params = [p for net in (self.g, self.d) for p in net.parameters()]
+        return bool(torch.stack([p.detach().isfinite().all() for p in params]).all())
+
+    # ----- state ----------------------------------------------------------------------------
+    def _copy_state(self) -> dict:
+        return copy.deepcopy(self.state_dict())
+
+    def state_dict(self) -> dict:
+        return {
+            "g": self.g.state_dict(),
+            "d": self.d.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "step": self.step,
+            "seconds": self.seconds,
+        }
+
+    def load_state(self, state: dict) -> None:
+        self.g.load_state_dict(state["g"])
+        self.d.load_state_dict(state["d"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.step = int(state["step"])
+        self.seconds = float(state["seconds"])
+        self._clock = (self.step, self.seconds)
+        self._since.clear()

@@ -1,0 +1,116 @@
+"""Named presets: which loss pair, which optimizer settings, which extra terms.
+
+A variant is a few lines of defaults over ``RunConfig`` fields, not a copy of the training
+loop. ``make_config`` (config.py) applies, in order: the dataclass defaults, the data set's
+defaults (``DATA_DEFAULTS``), the variant's defaults, then what the user set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named GAN recipe. ``kind`` says which data it trains on: ``toy`` or ``image``."""
+
+    name: str
+    kind: str
+    summary: str
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+def _toy(name: str, summary: str, **defaults: Any) -> Variant:
+    return Variant(name, "toy", summary, defaults)
+
+
+def _image(name: str, summary: str, **defaults: Any) -> Variant:
+    return Variant(name, "image", summary, defaults)
+
+
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in [
+        _toy(
+            "gan",
+            "Goodfellow et al. 2014 as written: G minimises log(1 - D(G(z))), which saturates "
+            "when D wins early.",
+            loss="minimax",
+        ),
+        _toy(
+            "nsgan",
+            "The non-saturating GAN: G maximises log D(G(z)); the default everywhere.",
+            loss="nsgan",
+        ),
+        _toy(
+            "lsgan",
+            "Least squares GAN (Mao et al. 2017): D regresses real to 1 and fake to 0.",
+            loss="lsgan",
+        ),
+        _toy(
+            "wgan",
+            "Wasserstein GAN (Arjovsky et al. 2017): a critic kept Lipschitz by clipping its "
+            "weights, several critic steps per G step, RMSprop.",
+            loss="wgan",
+            optimizer="rmsprop",
+            lr_d=5e-4,
+            lr_g=5e-4,
+            k=5,
+            clip=0.05,
+        ),
+        _toy(
+            "wgan-gp",
+            "WGAN with gradient penalty (Gulrajani et al. 2017): lambda 10, Adam(0.5, 0.9), "
+            "5 critic steps per G step.",
+            loss="wgan",
+            beta1=0.5,
+            beta2=0.9,
+            k=5,
+            gp_weight=10.0,
+        ),
+        _toy(
+            "hinge",
+            "Hinge loss (Lim & Ye 2017; SAGAN, BigGAN): D maximises the margin, G raises D's "
+            "score of its samples.",
+            loss="hinge",
+        ),
+        _image(
+            "dcgan",
+            "Radford et al. 2016: strided convolutions, batch norm, Adam(2e-4, 0.5).",
+            loss="nsgan",
+            lr_d=2e-4,
+            lr_g=2e-4,
+        ),
+        _image(
+            "cgan",
+            "Conditional GAN (Mirza & Osindero 2014): the digit label is fed to G and D.",
+            loss="nsgan",
+            lr_d=2e-4,
+            lr_g=2e-4,
+        ),
+        _image(
+            "infogan",
+            "InfoGAN (Chen et al. 2016): a 10-way code and two continuous codes that a Q head "
+            "must recover from the image, so they come to mean something.",
+            loss="nsgan",
+            lr_d=2e-4,
+            lr_g=1e-3,
+        ),
+        _image(
+            "lapgan",
+            "LAPGAN (Denton et al. 2015): a GAN at 7x7, then conditional GANs that add the "
+            "band-pass detail at 14x14 and 28x28.",
+            loss="nsgan",
+            lr_d=2e-4,
+            lr_g=2e-4,
+        ),
+    ]
+}
+
+# What each data set needs to train well out of the box (before the variant's own defaults).
+DATA_DEFAULTS: dict[str, dict[str, Any]] = {
+    "gauss1d": {"noise_dim": 1, "noise": "stratified", "steps": 3000},
+    "grid25": {"steps": 6000},
+    "mnist": {"batch_size": 64, "hidden": 32, "noise_dim": 62, "steps": 2000},
+}
