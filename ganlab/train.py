@@ -184,7 +184,7 @@ class Trainer:
             if snap.status == "diverged":
                 return
 
-    def snapshot(self, view: bool = False) -> Snapshot:
+    def snapshot(self, view: bool = False, metrics: bool = True) -> Snapshot:
         """Read the device once: means since the last snapshot, metrics, and optionally the
         view. If anything is NaN or infinite, restore the last finite state and say so."""
         had_steps = bool(self._since)
@@ -220,7 +220,8 @@ class Trainer:
                 f"at step {self.step}, the last finite state; lower the learning rates."
             )
         self._last_good = self._copy_state()
-        snap.metrics = self.game.metrics()
+        if metrics:
+            snap.metrics = self.game.metrics()
         if view:
             snap.view = self.game.view(self.loss_fn, self.probability)
         return snap
