@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--pack", type=int, help="PacGAN: D judges this many samples at once")
     t.add_argument("--unrolled", type=int, help="unroll D this many steps for G's loss")
     t.add_argument("--gp-weight", type=float)
+    t.add_argument("--r1", type=float, help="R1 penalty weight gamma on real data")
     t.add_argument("--clip", type=float)
     t.add_argument("--info-lambda", type=float)
     t.add_argument("--mnist-dir", help="folder with the full MNIST train-* files")
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 CONFIG_FLAGS = (
     "data variant loss steps seed k lr_d lr_g lr_decay lr_decay_every batch_size optimizer "
     "beta1 beta2 noise noise_dim hidden depth activation minibatch_disc pack unrolled "
-    "gp_weight clip info_lambda mnist_dir snapshot_every device"
+    "gp_weight r1 clip info_lambda mnist_dir snapshot_every device"
 ).split()
 
 

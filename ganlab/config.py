@@ -57,6 +57,7 @@ class RunConfig:
     unrolled: int = 0
     clip: float = 0.0
     gp_weight: float = 0.0
+    r1: float = 0.0
     info_lambda: float = 1.0
     mnist_dir: str = ""
     seed: int = 0
@@ -162,6 +163,7 @@ def _validate(c: RunConfig) -> None:
     _in_range("unrolled", c.unrolled, 0, 20)
     _in_range("clip", c.clip, 0.0, 10.0)
     _in_range("gp_weight", c.gp_weight, 0.0, 1000.0)
+    _in_range("r1", c.r1, 0.0, 1000.0)
     _in_range("info_lambda", c.info_lambda, 0.0, 100.0)
     _in_range("seed", c.seed, 0, 2**31 - 1)
     _in_range("steps", c.steps, 1, MAX_STEPS)

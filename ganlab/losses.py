@@ -93,3 +93,11 @@ def gradient_penalty(
     scores = critic(x_hat)
     (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+
+def r1_penalty(d_real: Tensor, real: Tensor) -> Tensor:
+    """R1 (Mescheder et al. 2018): E[||grad_x D(x)||^2] on real data, so D is flat where the
+    data is and the game stops circling the equilibrium; multiply by gamma / 2. ``real``
+    must have had requires_grad set before D saw it."""
+    (grad,) = torch.autograd.grad(d_real.sum(), real, create_graph=True)
+    return grad.flatten(1).square().sum(dim=1).mean()

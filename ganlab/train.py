@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from ganlab.config import RunConfig
 from ganlab.device import describe, resolve_device
 from ganlab.game import make_game
-from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty
+from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty, r1_penalty
 from ganlab.unrolled import unrolled_d_logits
 
 
@@ -89,6 +89,8 @@ class Trainer:
         """One discriminator step: push D(x) up on real data and D(G(z)) down on fakes."""
         n = self.cfg.batch_size
         real, cond = self.game.real(n)
+        if self.cfg.r1:
+            real.requires_grad_(True)
         with torch.no_grad():
             fake = self.game.fake(n)
         if self.game.concat_ok and cond is None:
@@ -99,7 +101,16 @@ class Trainer:
             d_fake = self.game.discriminate(fake.x, fake.cond)
         loss = self.loss_fn(d_real, d_fake).d
         if self.cfg.gp_weight:
-            loss = loss + self.cfg.gp_weight * gradient_penalty(self.d, real, fake.x, self.rng)
+            # Games whose D takes conditions or pyramids define their own penalty.
+            penalty = getattr(self.game, "penalty", None)
+            gp = (
+                penalty(real, cond, fake, self.rng)
+                if penalty
+                else gradient_penalty(self.d, real, fake.x, self.rng)
+            )
+            loss = loss + self.cfg.gp_weight * gp
+        if self.cfg.r1:
+            loss = loss + 0.5 * self.cfg.r1 * r1_penalty(d_real, real)
         aux = self.game.aux_loss(fake)
         if aux is not None:
             loss = loss + aux
