@@ -1,0 +1,112 @@
+"""The training loop: determinism, k:1 schedule, mid-run knobs, snapshots, divergence."""
+
+import numpy as np
+import pytest
+import torch
+
+from ganlab.config import make_config
+from ganlab.train import Trainer
+
+
+def small(variant: str = "nsgan", data: str = "ring8", **kw):
+    base = dict(hidden=16, depth=1, batch_size=32, steps=20, snapshot_every=10)
+    return make_config(variant, data, **{**base, **kw})
+
+
+def test_same_seed_same_weights_on_cpu() -> None:
+    a, b = Trainer(small(seed=4)), Trainer(small(seed=4))
+    list(a.run())
+    list(b.run())
+    for pa, pb in zip(a.g.parameters(), b.g.parameters()):
+        assert torch.equal(pa, pb)
+    c = Trainer(small(seed=5))
+    list(c.run())
+    assert not torch.equal(next(a.g.parameters()), next(c.g.parameters()))
+
+
+def test_k_discriminator_steps_per_generator_step() -> None:
+    t = Trainer(small(k=3))
+    t.train_step()
+    assert t.step == 1
+    d_steps = t.opt_d.state[next(t.d.parameters())]["step"]
+    g_steps = t.opt_g.state[next(t.g.parameters())]["step"]
+    assert (float(d_steps), float(g_steps)) == (3.0, 1.0)
+
+
+def test_snapshots_report_means_and_metrics() -> None:
+    snaps = list(Trainer(small()).run(view=True))
+    assert [s.step for s in snaps] == [10, 20]
+    s = snaps[-1]
+    assert 0 < s.d_real < 1 and 0 < s.d_fake < 1  # probabilities for nsgan
+    assert s.loss_d > 0 and s.grad_norm_d > 0 and s.grad_norm_g > 0
+    assert s.metrics["modes_total"] == 8 and 0 <= s.metrics["js_grid"] <= np.log(2) + 1e-9
+    v = s.view
+    assert v["fake"].shape == (1000, 2) and v["fake_push"].shape == (1000, 2)
+    assert v["d_grid"].shape == (3600,) and v["d_star"].shape == (3600,)
+    assert ((v["d_star"] >= 0) & (v["d_star"] <= 1)).all()
+    assert v["manifold"].shape == (30, 60, 2)
+
+
+def test_critic_outputs_are_raw_scores() -> None:
+    s = list(Trainer(small(variant="wgan-gp", steps=10)).run())[-1]
+    assert s.status == "ok" and np.isfinite(s.loss_d)
+
+
+def test_knobs_change_mid_run_and_lr_decays() -> None:
+    t = Trainer(small(lr_decay=0.5, lr_decay_every=5))
+    for _ in range(5):
+        t.train_step()
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(0.5e-3)
+    t.set_knobs(lr_d=1e-2, k=2)
+    assert t.opt_d.param_groups[0]["lr"] == pytest.approx(0.5e-2)  # decay still applies
+    assert t.cfg.k == 2
+
+
+@pytest.mark.parametrize(
+    "mods",
+    [
+        {"minibatch_disc": True},
+        {"pack": 4},
+        {"unrolled": 2},
+        {"variant": "wgan"},
+        {"variant": "gan"},
+        {"variant": "lsgan"},
+        {"variant": "hinge"},
+        {"r1": 1.0},
+        {"data": "gauss1d"},
+        {"data": "spiral", "noise": "uniform"},
+        {"data": "moons", "activation": "tanh", "optimizer": "sgd"},
+    ],
+)
+def test_every_modifier_trains_finitely(mods) -> None:
+    s = list(Trainer(small(**mods)).run(view=True))[-1]
+    assert s.status == "ok"
+    assert np.isfinite([s.loss_d, s.loss_g]).all()
+    assert np.isfinite(s.view["fake"]).all()
+
+
+def test_wgan_clips_critic_weights() -> None:
+    t = Trainer(small(variant="wgan", clip=0.01, steps=3))
+    list(t.run())
+    assert max(float(p.detach().abs().max()) for p in t.d.parameters()) <= 0.01 + 1e-7
+
+
+def test_unrolled_g_gradient_differs_from_plain() -> None:
+    grads = []
+    for unrolled in (0, 5):
+        t = Trainer(small(unrolled=unrolled, seed=1))
+        t.train_d()
+        t.train_g()
+        grads.append(torch.cat([p.grad.flatten() for p in t.g.parameters()]))
+    assert not torch.allclose(grads[0], grads[1])
+
+
+def test_divergence_pauses_and_restores_the_last_finite_state() -> None:
+    t = Trainer(small(lr_d=5.0, lr_g=5.0, optimizer="sgd", steps=2000, snapshot_every=10))
+    snaps = list(t.run())
+    last = snaps[-1]
+    assert last.status == "diverged" and last.step < 2000
+    assert "diverged" in last.message and "last finite state" in last.message
+    assert all(torch.isfinite(p).all() for p in t.g.parameters())
+    assert all(torch.isfinite(p).all() for p in t.d.parameters())
+    assert t.step == (snaps[-2].step if len(snaps) > 1 else 0)
