@@ -83,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, or a flag argparse refused (already printed)
+        return int(exit_.code or 0)
     try:
         if args.command == "train":
             return _train(args)
