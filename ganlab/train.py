@@ -20,7 +20,7 @@ from torch import Tensor, nn
 
 from ganlab.config import RunConfig
 from ganlab.device import describe, resolve_device
-from ganlab.game import make_game
+from ganlab.game import Fake, make_game
 from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty, r1_penalty
 from ganlab.unrolled import unrolled_d_logits
 
@@ -85,14 +85,20 @@ class Trainer:
         self._clock = (0, 0.0)  # (step, seconds) at the previous snapshot
 
     # ----- the textbook step -------------------------------------------------------------
-    def train_d(self) -> None:
-        """One discriminator step: push D(x) up on real data and D(G(z)) down on fakes."""
+    def train_d(self, keep_fake: bool = False) -> Fake | None:
+        """One discriminator step: push D(x) up on real data and D(G(z)) down on fakes.
+
+        With ``keep_fake`` the fakes are generated with their graph and returned, so the G
+        step that follows can reuse them instead of running G again (as the PyTorch DCGAN
+        example does); D itself only ever sees them detached.
+        """
         n = self.cfg.batch_size
         real, cond = self.game.real(n)
         if self.cfg.r1:
             real.requires_grad_(True)
-        with torch.no_grad():
-            fake = self.game.fake(n)
+        with torch.set_grad_enabled(keep_fake):
+            kept = self.game.fake(n)
+        fake = Fake(kept.x.detach(), kept.cond, kept.latent)
         if self.game.concat_ok and cond is None:
             logits = self.game.discriminate(torch.cat([real, fake.x]))
             d_real, d_fake = logits.split([len(logits) // 2, len(logits) // 2])
@@ -101,14 +107,7 @@ class Trainer:
             d_fake = self.game.discriminate(fake.x, fake.cond)
         loss = self.loss_fn(d_real, d_fake).d
         if self.cfg.gp_weight:
-            # Games whose D takes conditions or pyramids define their own penalty.
-            penalty = getattr(self.game, "penalty", None)
-            gp = (
-                penalty(real, cond, fake, self.rng)
-                if penalty
-                else gradient_penalty(self.d, real, fake.x, self.rng)
-            )
-            loss = loss + self.cfg.gp_weight * gp
+            loss = loss + self.cfg.gp_weight * gradient_penalty(self.d, real, fake.x, self.rng)
         if self.cfg.r1:
             loss = loss + 0.5 * self.cfg.r1 * r1_penalty(d_real, real)
         aux = self.game.aux_loss(fake)
@@ -124,12 +123,15 @@ class Trainer:
         self._d_stats = torch.stack(
             [loss.detach(), self._shown(d_real).mean(), self._shown(d_fake).mean()]
         )
+        return kept if keep_fake else None
 
-    def train_g(self) -> None:
-        """One generator step: move G(z) where D (or D unrolled K steps ahead) calls it real."""
+    def train_g(self, fake: Fake | None = None) -> None:
+        """One generator step: move G(z) where D (or D unrolled K steps ahead) calls it real.
+        ``fake`` may be the batch the last D step generated (with its graph)."""
         n = self.cfg.batch_size
         self.d.requires_grad_(False)  # D's weight gradients are not needed for G's step
-        fake = self.game.fake(n)
+        if fake is None:
+            fake = self.game.fake(n)
         if self.cfg.unrolled:
             real, _ = self.game.real(n)
             d_fake = unrolled_d_logits(self, real, fake.x)
@@ -153,9 +155,9 @@ class Trainer:
 
     def train_step(self) -> None:
         """k D steps, then one G step (Goodfellow et al.'s Algorithm 1)."""
-        for _ in range(self.cfg.k):
+        for _ in range(self.cfg.k - 1):
             self.train_d()
-        self.train_g()
+        self.train_g(self.train_d(keep_fake=True))
 
     # ----- knobs that change mid-run ------------------------------------------------------
     def set_knobs(self, **changes: float | int) -> None:
