@@ -67,7 +67,7 @@ def test_flags_override_the_config_file(tmp_path, capsys) -> None:
         "gauss1d",
         "lsgan",
         2,
-        "stratified",
+        "uniform",
     )
 
 

@@ -17,7 +17,7 @@ def test_defaults_are_valid_and_round_trip_through_json() -> None:
 
 def test_precedence_is_data_then_variant_then_user() -> None:
     cfg = make_config("nsgan", "gauss1d", noise_dim=3)
-    assert cfg.noise == "stratified"  # from the data set's defaults
+    assert cfg.noise == "uniform"  # from the data set's defaults
     assert cfg.noise_dim == 3  # the user wins
     assert make_config("wgan", "ring8").optimizer == "rmsprop"
 
