@@ -61,6 +61,7 @@ class ToyGame:
         self.concat_ok = not cfg.minibatch_disc
         fixed = torch.Generator(device=device).manual_seed(cfg.seed + 1)
         self.fixed_z = sample_noise(cfg.noise, VIEW_POINTS, cfg.noise_dim, device, fixed)
+        self._p_data: np.ndarray | None = None
 
     def noise(self, n: int) -> Tensor:
         return sample_noise(self.cfg.noise, n, self.cfg.noise_dim, self.device, self.rng)
@@ -103,7 +104,10 @@ class ToyGame:
     def view(self, loss_fn: Any, probability: bool) -> dict[str, np.ndarray]:
         """Real and fake points, D on a grid beside D*, where G's loss pushes each fake
         point, and the image of a grid in noise space (the generator's manifold)."""
-        real = self.data.sample(VIEW_POINTS, self.rng)
+        # A fixed draw: the picture does not flicker, and drawing never consumes the
+        # training RNG (a run is the same whether or not a page watched it).
+        fixed = torch.Generator(device=self.device).manual_seed(self.cfg.seed + 2)
+        real = self.data.sample(VIEW_POINTS, fixed)
         fake = self.g(self.fixed_z).detach().requires_grad_(True)
         g_loss = loss_fn(self.d_on(real), self.d_on(fake)).g
         (grad,) = torch.autograd.grad(g_loss, fake)
@@ -111,7 +115,9 @@ class ToyGame:
             cells = grid_centers(self.data).to(self.device, torch.float32)
             logits = self.d_on(cells)
             d_grid = torch.sigmoid(logits) if probability else logits
-            p_data = self.data.density(cells).cpu().numpy()
+            if self._p_data is None:  # fixed per data set; spiral's takes ~100 ms
+                self._p_data = self.data.density(cells).cpu().numpy()
+            p_data = self._p_data
             p_g = self._fake_density(fake)
             d_star = p_data / np.maximum(p_data + p_g, 1e-12)
             manifold = self.g(self._noise_grid()).reshape(-1, MANIFOLD_POINTS, self.data.dim)
