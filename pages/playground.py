@@ -1,6 +1,82 @@
-"""Playground: 1D and 2D GANs trained live (being built; see issue 4)."""
+"""Playground: 1D and 2D GANs trained live, GAN Lab style.
+
+Widgets in the sidebar describe a run; the Runner (ganlab/runner.py) trains it in the
+background; a fragment redraws the newest snapshot five times a second while it plays.
+"""
 
 import streamlit as st
 
-st.title("ganlab playground")
-st.write("Train a GAN from the command line for now: `python -m ganlab train --out runs/ring`.")
+from ganlab import animation, ui, viz
+from ganlab.errors import GanlabError
+from ganlab.sharing import config_from_params
+
+P = "pg"  # widget key prefix
+REDRAW_S = 0.2
+
+ui.ensure_navigation()
+runner = ui.session_runner("playground", lambda: config_from_params(st.query_params.to_dict()))
+ui.init_widgets(P, runner.cfg)
+
+with st.sidebar:
+    st.header("Data and game")
+    ui.data_widget(P)
+    ui.variant_widget(P)
+    with st.expander("Modifiers: minibatch discrimination, PacGAN, unrolled", expanded=False):
+        for field in ui.MODIFIERS:
+            ui.field_widget(P, field)
+    st.header("Training knobs")
+    st.caption("Learning rates and k change the running game at its next step.")
+    for field in ui.KNOBS:
+        ui.field_widget(P, field)
+    st.header("Networks and noise")
+    for field in ui.NETS:
+        ui.field_widget(P, field)
+
+st.title("GAN playground")
+st.caption(
+    "A generator (purple) learns to imitate the data (green) while a discriminator learns to "
+    "tell them apart. Press Play; change learning rates and k while it runs."
+)
+ui.show_reported()
+try:
+    changed = ui.apply_config(runner, ui.wanted_config(P, runner.cfg))
+except GanlabError as err:
+    st.error(f"{err} The run goes on with its current settings.", icon="⚠️")
+    changed = []
+if changed:
+    ui.reset_prompt(runner, P, changed)
+ui.sync_url(runner.cfg)
+ui.run_controls(runner, P)
+playing = runner.playing
+
+
+@st.fragment(run_every=REDRAW_S if playing else None)
+def live() -> None:
+    snap, status = runner.latest(), runner.status()
+    if status.playing != playing:
+        st.rerun()  # the run paused itself (diverged): redraw the buttons, stop the timer
+    cfg = runner.cfg
+    ui.status_row(status, snap)
+    layers = st.pills(
+        "Show", viz.LAYERS, selection_mode="multi", default=viz.LAYERS, key=f"{P}.layers"
+    )
+    history, metrics = runner.history(), runner.metric_history()
+    words = viz.captions(cfg.loss, snap.view["real"].shape[1], "modes_covered" in metrics)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        picture = viz.distribution(snap.view, cfg.loss, tuple(layers or ()))
+        ui.chart(picture, words["distribution"], f"{P}.dist")
+    with right:
+        ui.chart(viz.loss_curves(history, cfg.loss), words["losses"], f"{P}.loss")
+        ui.chart(viz.d_outputs(history, cfg.loss), words["d"], f"{P}.d")
+    a, b = st.columns(2, gap="large")
+    with a:
+        ui.chart(viz.divergence_curves(metrics), words["js"], f"{P}.js")
+    with b:
+        ui.chart(viz.coverage_curves(metrics), words["modes"], f"{P}.modes")
+
+
+live()
+
+with st.expander("Export and share: config, checkpoint, GIF, link", expanded=False):
+    ui.export_panel(runner, P, lambda: animation.history_gif(*runner.frames()))

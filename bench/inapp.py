@@ -1,0 +1,127 @@
+"""In-app training speed vs headless: does drawing the page slow the training thread?
+
+Headless: the same config stepped in a plain loop (``Trainer.train_step``), and through
+``Trainer.run`` (snapshots and metrics every ``snapshot_every`` steps, as the CLI does).
+In-app: a ``Runner`` playing, while a consumer thread does what the playground's fragment
+does at ``--hz`` redraws a second: read the newest snapshot and the histories, build all five
+figures, and turn each into the JSON that ui.chart sends to the browser.
+Rounds alternate headless and in-app so that load from other processes hits both alike.
+
+    python bench/inapp.py [--data ring8] [--variant nsgan] [--seconds 6] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import threading
+import time
+
+import plotly.io as pio
+import torch
+
+from ganlab import viz
+from ganlab.config import make_config
+from ganlab.runner import Runner
+from ganlab.train import Trainer
+
+
+def headless_loop(cfg, seconds: float) -> float:
+    trainer = Trainer(cfg)
+    for _ in range(10):
+        trainer.train_step()
+    start, steps = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        trainer.train_step()
+        steps += 1
+    return steps / (time.perf_counter() - start)
+
+
+def headless_run(cfg, seconds: float) -> float:
+    trainer = Trainer(cfg)
+    start = time.perf_counter()
+    for _ in trainer.run(steps=10_000_000):
+        if time.perf_counter() - start >= seconds:
+            break
+    return trainer.step / (time.perf_counter() - start)
+
+
+def draw(runner: Runner, loss: str) -> int:
+    """One redraw as the page does it; returns the snapshot's step (to count new pictures)."""
+    snap = runner.latest()
+    history, metrics = runner.history(), runner.metric_history()
+    figures = [
+        viz.distribution(snap.view, loss),
+        viz.loss_curves(history, loss),
+        viz.d_outputs(history, loss),
+        viz.divergence_curves(metrics),
+        viz.coverage_curves(metrics),
+    ]
+    for fig in figures:  # what ui.chart sends: the figure JSON inside the component's data
+        json.dumps({"spec": pio.to_json(fig, validate=False), "chunk": "static/js/x.js"})
+    return id(snap.view)
+
+
+def in_app(cfg, seconds: float, hz: float) -> dict[str, float]:
+    runner = Runner(cfg)
+    stop = threading.Event()
+    counts = {"redraws": 0, "pictures": 0, "draw_s": 0.0}
+
+    def consumer() -> None:
+        seen = None
+        while not stop.is_set():
+            began = time.perf_counter()
+            view_id = draw(runner, cfg.loss)
+            counts["draw_s"] += time.perf_counter() - began
+            counts["redraws"] += 1
+            counts["pictures"] += view_id != seen
+            seen = view_id
+            stop.wait(max(0.0, 1 / hz - (time.perf_counter() - began)))
+
+    runner.play()
+    time.sleep(0.5)  # warm-up, as headless_loop's first steps
+    step0, t0 = runner.status().step, time.perf_counter()
+    thread = threading.Thread(target=consumer)
+    thread.start()
+    time.sleep(seconds)
+    stop.set()
+    thread.join()
+    elapsed = time.perf_counter() - t0
+    step1 = runner.status().step
+    runner.stop()
+    return {
+        "steps_per_s": (step1 - step0) / elapsed,
+        "redraws_per_s": counts["redraws"] / elapsed,
+        "new_pictures_per_s": counts["pictures"] / elapsed,
+        "ms_per_redraw": 1000 * counts["draw_s"] / max(counts["redraws"], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="ring8")
+    parser.add_argument("--variant", default="nsgan")
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--hz", type=float, default=10.0)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (0: default)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    cfg = make_config(args.variant, args.data)
+    rows = []
+    for _ in range(args.rounds):
+        loop = headless_loop(cfg, args.seconds)
+        app = in_app(cfg, args.seconds, args.hz)
+        run = headless_run(cfg, args.seconds)
+        rows.append({"headless_loop": loop, "headless_run": run, **app})
+        print(json.dumps({k: round(v, 1) for k, v in rows[-1].items()}), flush=True)
+    med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+    med["ratio_vs_loop"] = statistics.median(r["steps_per_s"] / r["headless_loop"] for r in rows)
+    med["ratio_vs_run"] = statistics.median(r["steps_per_s"] / r["headless_run"] for r in rows)
+    print("median", json.dumps({k: round(v, 3) for k, v in med.items()}))
+
+
+if __name__ == "__main__":
+    main()

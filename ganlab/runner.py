@@ -1,0 +1,322 @@
+"""One background training job per browser session: play, pause, step, reset, live knobs.
+
+A Runner owns a Trainer and, while playing, one thread that steps it. The page never touches
+the trainer: its commands run between two steps (in the training thread while one runs, in
+the caller otherwise), and it reads the newest Snapshot plus bounded histories. A picture
+(points, D on a grid) costs several training steps, so the thread takes one only when the
+page has asked for it, at most MAX_VIEW_HZ times a second and within VIEW_SHARE of the wall
+clock; metrics (5000 samples) get a smaller share. A process-wide cap (``SLOTS``) bounds how
+many runs train at once; the others wait with a message. A diverged run pauses itself and
+keeps the message. Nothing here imports Streamlit: ui.py ties one Runner to one session with
+``st.cache_resource(scope="session", on_release=Runner.stop)``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ganlab.checkpoint import CHECKPOINT, save_run
+from ganlab.config import RunConfig
+from ganlab.data import GaussianMixture
+from ganlab.runlog import RunLog
+from ganlab.threads import SLOTS, Job, Slots
+from ganlab.train import Snapshot, Trainer
+
+MAX_VIEW_HZ = 10.0
+VIEW_SHARE = 0.08  # at most this share of the wall clock goes to pictures
+METRICS_SHARE = 0.03
+METRICS_MIN_S = 0.5
+SCALARS_EVERY_S = 0.2  # loss/D(x) history points when nobody is looking
+FRAME_EVERY_S = 0.25  # GIF frames: G's samples of a fixed noise batch
+FRAME_POINTS = 400
+_BUILD_LOCK = threading.Lock()  # Trainer() seeds torch's global RNG while it builds nets
+
+
+@dataclass
+class Status:
+    """What the page's status line shows."""
+
+    playing: bool
+    waiting: bool
+    step: int
+    steps_per_s: float
+    device: str
+    message: str
+
+
+class Runner:
+    """A training job driven by commands; thread-safe; never calls Streamlit."""
+
+    def __init__(
+        self, cfg: RunConfig | None = None, slots: Slots = SLOTS, cpu_threads: int | None = 1
+    ) -> None:
+        self._slots, self._cpu_threads = slots, cpu_threads
+        self._lock = threading.Lock()  # guards the fields below that both threads touch
+        self._train_lock = threading.Lock()  # one user of the trainer at a time
+        self._wake = threading.Event()
+        self._jobs: list[Job] = []
+        self._thread: threading.Thread | None = None
+        self._playing = self._waiting = self._stopped = False
+        self._view_wanted = True
+        self.speed: float | None = None  # slow motion: steps per second, None = flat out
+        self._install(self._build(cfg or RunConfig()))
+
+    # ----- what the page reads ------------------------------------------------------------
+    @property
+    def cfg(self) -> RunConfig:
+        return self.trainer.cfg
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def latest(self) -> Snapshot | None:
+        """The newest snapshot; asks the thread for a fresh picture at its next chance."""
+        self._view_wanted = True
+        return self._snap
+
+    def status(self) -> Status:
+        snap = self._snap
+        with self._lock:
+            message = self._message
+            if self._waiting:
+                message = (
+                    f"Waiting for a free training slot: {self._slots.in_use} runs are training "
+                    f"on this server (the limit is {self._slots.limit}). Yours starts as soon "
+                    "as one pauses."
+                )
+            return Status(
+                self._playing,
+                self._waiting,
+                snap.step if snap else 0,
+                self._rate if self._playing else 0.0,
+                snap.device if snap else "",
+                message,
+            )
+
+    def history(self) -> dict[str, np.ndarray]:
+        """Loss and D-output history: one array per name in runlog.LOSS_FIELDS."""
+        return self._log.losses()
+
+    def metric_history(self) -> dict[str, np.ndarray]:
+        """Metric history: ``step`` plus one array per metric name."""
+        return self._log.metrics()
+
+    def frames(self) -> tuple[np.ndarray, list[tuple[int, np.ndarray]], Any]:
+        """For a GIF of the run: real points, (step, G's samples of one fixed noise batch)
+        spread over the whole run, and the data's bounds ((lo, hi) per axis)."""
+        log = self._log
+        return log.real, log.frames(), log.bounds
+
+    # ----- commands ---------------------------------------------------------------------------
+    def play(self) -> None:
+        with self._lock:
+            if self._stopped or self._playing:
+                return
+            self._playing, self._message = True, ""
+            self._rate, self._clock = 0.0, []
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name=f"ganlab-runner-{id(self):x}", daemon=True
+                )
+                self._thread.start()
+
+    def pause(self) -> None:
+        """Stop after the current step; returns once the thread has let go of the trainer."""
+        with self._lock:
+            self._playing = False
+            thread = self._thread
+        self._wake.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+
+    def step(self, which: str = "both") -> None:
+        """One D step, one G step or one of each (k D steps + 1 G step), then a picture."""
+        self.pause()
+        actions = {"d": "train_d", "g": "train_g", "both": "train_step"}
+
+        def one_step() -> None:
+            getattr(self.trainer, actions[which])()
+            self._add_frame()
+            self._publish(view=True, metrics=True)
+
+        self._call(one_step)
+
+    def set_knobs(self, **changes: float | int) -> None:
+        """Change lr_d, lr_g or k mid-run; validated here, applied before the next step."""
+        self.cfg.replace(**changes)  # raises ConfigError now, in the caller
+        self._call(lambda: self.trainer.set_knobs(**changes))
+
+    def set_speed(self, steps_per_s: float | None) -> None:
+        """Slow motion at this many steps a second (a picture each step), or None: flat out."""
+        self.speed = None if not steps_per_s else max(0.2, float(steps_per_s))
+        self._wake.set()
+
+    def reset(self, cfg: RunConfig | None = None) -> None:
+        """A fresh run (a new config, or the same one from step 0). A config that fails to
+        build raises here, and the current run goes on untouched."""
+        trainer = self._build(cfg or self.cfg)
+        self.pause()
+        self._call(lambda: self._install(trainer))
+
+    def checkpoint_bytes(self) -> bytes:
+        """The run as checkpoint.pt (weights-only format, see checkpoint.py)."""
+
+        def save() -> bytes:
+            with tempfile.TemporaryDirectory(prefix="ganlab-ckpt-") as tmp:
+                save_run(self.trainer, tmp)
+                return (Path(tmp) / CHECKPOINT).read_bytes()
+
+        return self._call(save)
+
+    def stop(self) -> None:
+        """End for good (the session closed): pause, join the thread, refuse new plays."""
+        with self._lock:
+            self._stopped = True
+        self.pause()
+
+    # ----- the training thread ------------------------------------------------------------------
+    def _loop(self) -> None:
+        has_slot, threads_before = False, torch.get_num_threads()
+        if self._cpu_threads:
+            # Small nets on a busy machine (other sessions, the browser): an OpenMP team of
+            # several threads stalls whenever one core is taken; one thread per run is
+            # faster and parallelism comes from the sessions (see bench/INAPP.md).
+            torch.set_num_threads(self._cpu_threads)
+        try:
+            while True:
+                with self._lock:
+                    jobs, self._jobs = self._jobs, []
+                    if not jobs and not self._playing and not self._stale():
+                        self._thread, self._waiting = None, False
+                        return
+                with self._train_lock:
+                    for job in jobs:
+                        job.run()
+                    if not self._playing:
+                        if self._stale():  # show exactly where the run paused
+                            self._publish(view=True, metrics=True)
+                        continue
+                    if not has_slot:
+                        has_slot = self._slots.acquire(timeout=0.2)
+                        self._waiting = not has_slot
+                        continue
+                    started = time.perf_counter()
+                    self.trainer.train_step()
+                    self.trainer.seconds += time.perf_counter() - started
+                    self._after_step()
+                if self.speed:
+                    self._wake.wait(max(0.0, 1 / self.speed - (time.perf_counter() - started)))
+                    self._wake.clear()
+        finally:
+            if has_slot:
+                self._slots.release()
+            if self._cpu_threads:
+                torch.set_num_threads(threads_before)
+
+    def _after_step(self) -> None:
+        now = time.perf_counter()
+        self._tick(now)
+        if now >= self._next_frame:
+            self._add_frame()
+            self._next_frame = now + FRAME_EVERY_S
+        if now >= self._next_metrics:
+            cost = self._publish(view=False, metrics=True)
+            self._next_metrics = now + max(METRICS_MIN_S, cost / METRICS_SHARE)
+        elif self.speed or (self._view_wanted and now >= self._next_view):
+            cost = self._publish(view=True, metrics=False)
+            self._next_view = now + max(1 / MAX_VIEW_HZ, cost / VIEW_SHARE)
+        elif now >= self._next_scalars:
+            self._publish(view=False, metrics=False)
+
+    def _tick(self, now: float) -> None:
+        """Wall-clock steps/s over the last second or so (pictures included: what you get)."""
+        self._clock.append((now, self.trainer.step))
+        while len(self._clock) > 2 and now - self._clock[0][0] > 1.0:
+            self._clock.pop(0)
+        (t0, s0), (t1, s1) = self._clock[0], self._clock[-1]
+        if t1 > t0:
+            self._rate = (s1 - s0) / (t1 - t0)
+
+    def _publish(self, view: bool, metrics: bool) -> float:
+        """Take a snapshot, record it, and say what it cost in seconds."""
+        started = time.perf_counter()
+        snap = self.trainer.snapshot(view=view, metrics=metrics)
+        cost = time.perf_counter() - started
+        snap.steps_per_s = self._rate if self._playing else 0.0
+        if metrics:
+            self._log.add_metrics(snap.step, snap.metrics)
+            self._metrics_at = snap.step
+        else:
+            snap.metrics = self._log.last_metrics()
+        self._log.add_losses(snap)
+        with self._lock:
+            if not view and self._snap is not None:
+                snap.view = self._snap.view  # keep the last picture beside the new numbers
+            if snap.status == "diverged":  # the nets are back at the last finite state
+                self._playing, self._message = False, snap.message
+                snap.step = self.trainer.step
+            self._snap = snap
+            if view:
+                self._view_wanted = False
+        self._next_scalars = started + SCALARS_EVERY_S
+        return cost
+
+    def _stale(self) -> bool:
+        """Whether the published picture or metrics lag the nets (then pausing publishes)."""
+        step = self.trainer.step
+        return self._snap is None or self._snap.step != step or self._metrics_at != step
+
+    def _add_frame(self) -> None:
+        gen = torch.Generator(device=self.trainer.device).manual_seed(7)
+        points = self.trainer.game.sample(FRAME_POINTS, gen).detach().cpu().numpy()
+        self._log.add_frame(self.trainer.step, points)
+
+    # ----- plumbing -------------------------------------------------------------------------------
+    @staticmethod
+    def _build(cfg: RunConfig) -> Trainer:
+        with _BUILD_LOCK:
+            return Trainer(cfg)
+
+    def _install(self, trainer: Trainer) -> None:
+        """Make ``trainer`` the run: clear histories and publish its first picture."""
+        self.trainer = trainer
+        data = getattr(trainer.game, "data", None)
+        toy = isinstance(data, GaussianMixture)
+        real = data.sample(FRAME_POINTS, torch.Generator(trainer.device)) if toy else None
+        real_np = real.cpu().numpy() if real is not None else np.zeros((0, 0))
+        self._log = RunLog(real_np, data.bounds if toy else None)
+        self._snap: Snapshot | None = None
+        self._metrics_at = -1
+        self._message, self._rate, self._clock = "", 0.0, []
+        self._next_view = self._next_scalars = self._next_frame = 0.0
+        self._next_metrics = time.perf_counter() + METRICS_MIN_S
+        self._add_frame()
+        self._publish(view=True, metrics=True)
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        """Run fn on the trainer between two steps and return its result (or raise its error)."""
+        job = Job(fn)
+        with self._lock:
+            queued = self._thread is not None
+            if queued:
+                self._jobs.append(job)
+        if queued:
+            self._wake.set()
+            if not job.done.wait(timeout=30):
+                raise TimeoutError("The training thread did not answer within 30 s.")
+        else:
+            with self._train_lock:
+                job.run()
+        if job.error is not None:
+            raise job.error
+        return job.result

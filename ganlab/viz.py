@@ -1,0 +1,331 @@
+"""Plotly figures for live GAN training: what the playground (and later pages) draw.
+
+Each builder takes plain numpy arrays (a Snapshot's ``view``, a Runner's history) and returns
+a ``go.Figure``; nothing here imports Streamlit or touches a trainer. The colours are GAN
+Lab's: real data green, generated data purple, D's heat map from purple ("fake") to green
+("real"). The page redraws these several times a second while training runs, so figures are
+plain dict specs (one trace per layer, segments joined by gaps) wrapped without plotly's
+per-property validation, which costs 20-100 ms a figure; tests/test_viz.py validates every
+builder's output in full instead.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+REAL, FAKE, D_LINE, STAR, ARROW = "#1b7837", "#762a83", "#222222", "#e08214", "rgba(0,0,0,0.55)"
+PRGN = [[0.0, "#762a83"], [0.25, "#c2a5cf"], [0.5, "#f7f7f7"], [0.75, "#a6dba0"], [1.0, "#1b7837"]]
+LAYERS = ("real", "fake", "D heat map", "D*", "gradients", "manifold")
+ARROWS = 150  # gradient arrows drawn (a fixed subset of the fake points)
+PROBABILITY = ("minimax", "nsgan")  # D's output is shown as a probability in [0, 1]
+HALF = {"minimax": 0.5, "nsgan": 0.5, "lsgan": 0.5}  # D at equilibrium; critics have none
+_AXIS = {"gridcolor": "#e6e6e6", "zerolinecolor": "#c8c8c8", "linecolor": "#444444"}
+TEMPLATE = {
+    "layout": {
+        "font": {"size": 17, "color": "#222222"},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "xaxis": _AXIS,
+        "yaxis": _AXIS,
+        "hoverlabel": {"font": {"size": 15}},
+    }
+}
+
+
+def figure(traces: list[dict[str, Any]], height: int, **layout: Any) -> go.Figure:
+    """A figure from trace dicts, with the shared lecture-hall layout (big type, legend on
+    top, zoom kept across live redraws)."""
+    spec = {
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
+        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        "uirevision": "keep",
+        "template": TEMPLATE,
+    }
+    spec.update(layout)
+    return go.Figure({"data": traces, "layout": spec}, _validate=False)
+
+
+def _segments(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of many line segments in one trace, separated by NaN gaps."""
+    gap = np.full(len(start), np.nan)
+    xs = np.column_stack([start[:, 0], end[:, 0], gap]).ravel()
+    ys = np.column_stack([start[:, 1], end[:, 1], gap]).ravel()
+    return xs, ys
+
+
+def _arrow_ends(points: np.ndarray, push: np.ndarray, span: float) -> np.ndarray:
+    """Tips of the gradient arrows: the longest is 8 % of the plot's span."""
+    longest = float(np.nanmax(np.linalg.norm(push, axis=1))) if len(push) else 0.0
+    scale = 0.08 * span / longest if longest > 0 and math.isfinite(longest) else 0.0
+    return points + scale * push
+
+
+def _line(x: Any, y: Any, name: str, color: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "lines",
+        "name": name,
+        "line": {"color": color, "width": 3, **extra.pop("line", {})},
+        **extra,
+    }
+
+
+def _dots(x: Any, y: Any, name: str, color: str, size: int = 6) -> dict[str, Any]:
+    marker = {"color": color, "size": size, "line": {"width": 0}}
+    return {"type": "scatter", "x": x, "y": y, "mode": "markers", "name": name, "marker": marker}
+
+
+def _d_star(view: dict[str, np.ndarray]) -> np.ndarray:
+    """D* = p_data / (p_data + p_g), blank (NaN) where neither has mass: there D* is 0/0,
+    and the view's tiny Gaussian tails would otherwise paint it 1 far from any data."""
+    mass = view["p_data"] + view["p_g"]
+    return np.where(mass > 1e-3 * mass.max(), view["d_star"], np.nan)
+
+
+def distribution_2d(
+    view: dict[str, np.ndarray], loss: str = "nsgan", layers: tuple[str, ...] = LAYERS,
+    height: int = 640,
+) -> go.Figure:  # fmt: skip
+    """Real vs fake points over D's heat map, D*'s 0.5 contour, G's gradient arrows on the fake
+    points and the generator's manifold (a warped grid of the noise space)."""
+    grid = view["grid"]
+    xs, ys = np.unique(grid[:, 0]), np.unique(grid[:, 1])
+    shape = (len(ys), len(xs))
+    traces: list[dict[str, Any]] = []
+    if "D heat map" in layers:
+        probability = loss in PROBABILITY
+        scale = {"zmin": 0.0, "zmax": 1.0} if probability else {"zmid": HALF.get(loss, 0.0)}
+        traces.append({
+            "type": "heatmap", "x": xs, "y": ys, "z": view["d_grid"].reshape(shape),
+            "colorscale": PRGN, "opacity": 0.7, "name": "D(x)", "hoverinfo": "skip",
+            "colorbar": {"title": {"text": "D(x)" if probability else "D score"},
+                         "thickness": 14, "len": 0.75}, **scale,
+        })  # fmt: skip
+    if "D*" in layers:
+        traces.append({
+            "type": "contour", "x": xs, "y": ys, "z": _d_star(view).reshape(shape),
+            "showscale": False, "name": "D* = 0.5", "showlegend": True, "hoverinfo": "skip",
+            "contours": {"coloring": "none", "start": 0.5, "end": 0.5, "size": 1},
+            "line": {"color": STAR, "width": 2.5, "dash": "dot"},
+        })  # fmt: skip
+    if "manifold" in layers and "manifold" in view:
+        lines = view["manifold"]
+        gap = np.full((len(lines), 1, lines.shape[2]), np.nan)
+        path = np.concatenate([lines, gap], axis=1).reshape(-1, lines.shape[2])
+        y = path[:, 1] if path.shape[1] > 1 else np.zeros(len(path))
+        color = "rgba(118,42,131,0.35)"
+        traces.append(_line(path[:, 0], y, "G's manifold", color, line={"width": 1.2}))
+    if "fake" in layers:
+        traces.append(_dots(view["fake"][:, 0], view["fake"][:, 1], "fake G(z)", FAKE))
+    if "real" in layers:  # on top: the data's small modes stay visible under a fake cloud
+        traces.append(_dots(view["real"][:, 0], view["real"][:, 1], "real", REAL))
+    if "gradients" in layers:
+        fake = view["fake"][:ARROWS]
+        sx, sy = _segments(fake, _arrow_ends(fake, view["fake_push"][:ARROWS], xs[-1] - xs[0]))
+        traces.append(_line(sx, sy, "G's gradient", ARROW, line={"width": 1.3}, hoverinfo="skip"))
+    axis = {"showgrid": False, "zeroline": False, "constrain": "domain"}
+    return figure(
+        traces,
+        height,
+        xaxis={**axis, "range": [float(xs[0]), float(xs[-1])]},
+        yaxis={**axis, "range": [float(ys[0]), float(ys[-1])], "scaleanchor": "x"},
+    )
+
+
+def distribution_1d(
+    view: dict[str, np.ndarray], loss: str = "nsgan", layers: tuple[str, ...] = LAYERS,
+    height: int = 640,
+) -> go.Figure:  # fmt: skip
+    """p_data and p_g as densities, D's output and D* on a second axis; real and fake samples
+    as strips under the axis with G's gradient arrows; G(evenly spaced z) as ticks on top."""
+    x = view["grid"][:, 0]
+    lo, hi = float(x[0]), float(x[-1])
+    fake = view["fake"][:, 0]
+    p_g, edges = np.histogram(fake, bins=60, range=(lo, hi), density=True)
+    top = max(float(view["p_data"].max()), float(p_g.max()), 1e-6) * 1.1
+    traces: list[dict[str, Any]] = []
+    if "real" in layers:
+        fill = {"fill": "tozeroy", "fillcolor": "rgba(27,120,55,0.18)"}
+        traces.append(_line(x, view["p_data"], "p_data", REAL, **fill))
+    if "fake" in layers:
+        fill = {"fill": "tozeroy", "fillcolor": "rgba(118,42,131,0.18)"}
+        mids = (edges[1:] + edges[:-1]) / 2
+        traces.append(_line(mids, p_g, "p_g", FAKE, line={"shape": "hvh"}, **fill))
+    jitter = np.random.default_rng(0).uniform(-0.04, 0.04, len(view["fake"])) * top
+    strips = {"real": (view["real"][:, 0], -0.12 * top, REAL), "fake": (fake, -0.26 * top, FAKE)}
+    for name, (points, level, color) in strips.items():
+        if name in layers:
+            dots = _dots(points, level + jitter[: len(points)], name, color, size=4)
+            traces.append({**dots, "showlegend": False, "hoverinfo": "skip", "opacity": 0.5})
+    if "gradients" in layers:
+        start = np.column_stack([fake[:ARROWS], -0.26 * top + jitter[:ARROWS]])
+        push = np.column_stack([view["fake_push"][:ARROWS, 0], np.zeros(len(start))])
+        sx, sy = _segments(start, _arrow_ends(start, push, hi - lo))
+        traces.append(_line(sx, sy, "G's gradient", ARROW, line={"width": 1.3}, hoverinfo="skip"))
+    if "manifold" in layers and "manifold" in view:
+        gx = view["manifold"].reshape(-1, view["manifold"].shape[-1])[:, 0]
+        ticks = [np.column_stack([gx, np.full_like(gx, f * top)]) for f in (1.0, 1.08)]
+        sx, sy = _segments(*ticks)
+        traces.append(_line(sx, sy, "G(evenly spaced z)", FAKE, line={"width": 1.5}))
+    if "D heat map" in layers:
+        traces.append(_line(x, view["d_grid"], "D(x)", D_LINE, yaxis="y2"))
+    if "D*" in layers:
+        traces.append(_line(x, _d_star(view), "D*(x)", STAR, yaxis="y2", line={"dash": "dot"}))
+    y2 = {"overlaying": "y", "side": "right", "showgrid": False}
+    probability = loss in PROBABILITY
+    y2["title"] = {"text": "D(x)" if probability else "D score"}
+    if probability:
+        y2.update(range=[-0.45, 1.15], tickvals=[0, 0.5, 1])
+    return figure(
+        traces,
+        height,
+        margin={"l": 60, "r": 60, "t": 40, "b": 50},
+        xaxis={"range": [lo, hi], "title": {"text": "x"}},
+        yaxis={"range": [-0.33 * top, 1.15 * top], "title": {"text": "density"}},
+        yaxis2=y2,
+    )
+
+
+def distribution(
+    view: dict[str, np.ndarray], loss: str = "nsgan", layers: tuple[str, ...] = LAYERS,
+    height: int = 640,
+) -> go.Figure:  # fmt: skip
+    """The main picture for 1D or 2D data (chosen from the view's shape)."""
+    builder = distribution_1d if view["real"].shape[1] == 1 else distribution_2d
+    return builder(view, loss, layers, height)
+
+
+def _hline(y: float, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    shape = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y}
+    shape["line"] = {"dash": "dot", "color": "#555555", "width": 2}
+    note = {"xref": "paper", "x": 1, "xanchor": "right", "y": y, "yanchor": "bottom"}
+    return shape, {**note, "text": text, "showarrow": False}
+
+
+EQUILIBRIUM_D_LOSS = {"minimax": 2 * math.log(2), "nsgan": 2 * math.log(2), "lsgan": 0.25}
+_X_STEP = {"title": {"text": "step"}}
+
+
+def loss_curves(history: dict[str, np.ndarray], loss: str, height: int = 320) -> go.Figure:
+    """D's and G's losses over steps, with D's loss at the equilibrium where the loss has one."""
+    step = history["step"]
+    traces = [_line(step, history["loss_d"], "D loss", REAL)]
+    traces.append(_line(step, history["loss_g"], "G loss", FAKE))
+    extra: dict[str, Any] = {}
+    if loss in EQUILIBRIUM_D_LOSS:
+        value = EQUILIBRIUM_D_LOSS[loss]
+        shape, note = _hline(value, f"D at equilibrium: {value:.2f}")
+        extra = {"shapes": [shape], "annotations": [note]}
+    return figure(traces, height, xaxis=_X_STEP, **extra)
+
+
+def d_outputs(history: dict[str, np.ndarray], loss: str, height: int = 320) -> go.Figure:
+    """Mean D(x) on real and D(G(z)) on fake batches; they meet at 0.5 at equilibrium."""
+    step = history["step"]
+    traces = [_line(step, history["d_real"], "D(x) real", REAL)]
+    traces.append(_line(step, history["d_fake"], "D(G(z)) fake", FAKE))
+    if loss not in HALF:
+        return figure(traces, height, xaxis=_X_STEP, yaxis={"title": {"text": "D score"}})
+    shape, note = _hline(0.5, "0.5")
+    yaxis = {"range": [-0.02, 1.02]} if loss in PROBABILITY else {"title": {"text": "D score"}}
+    return figure(traces, height, xaxis=_X_STEP, yaxis=yaxis, shapes=[shape], annotations=[note])
+
+
+def divergence_curves(metrics: dict[str, np.ndarray], height: int = 320) -> go.Figure:
+    """JS and both KLs between the data and G's samples on a grid (nats, log scale)."""
+    series = {
+        "js_grid": ("JS", FAKE),
+        "kl_grid": ("KL(p_data‖p_g)", REAL),
+        "kl_rev": ("KL(p_g‖p_data)", STAR),
+    }
+    step = metrics["step"]
+    traces = [_line(step, metrics[key], n, c) for key, (n, c) in series.items() if key in metrics]
+    yaxis = {"type": "log", "title": {"text": "nats"}, "dtick": 1}
+    return figure(traces, height, xaxis=_X_STEP, yaxis=yaxis)
+
+
+def coverage_curves(metrics: dict[str, np.ndarray], height: int = 320) -> go.Figure:
+    """Modes covered and high-quality % (mixtures with modes), else the sliced W1 distance."""
+    step = metrics["step"]
+    if "modes_covered" not in metrics:
+        w1 = metrics.get("w1", np.full(len(step), np.nan))
+        return figure([_line(step, w1, "W1 (sliced)", FAKE)], height, xaxis=_X_STEP)
+    total = float(np.nanmax(metrics["modes_total"])) if len(step) else 1.0
+    traces = [_line(step, metrics["modes_covered"], "modes covered", REAL)]
+    hq = 100 * metrics["high_quality_frac"]
+    traces.append(_line(step, hq, "high quality %", FAKE, yaxis="y2", line={"dash": "dash"}))
+    return figure(
+        traces,
+        height,
+        xaxis=_X_STEP,
+        yaxis={"range": [-0.3, total + 0.3], "title": {"text": f"modes of {total:g}"}},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "range": [-2, 102],
+            "showgrid": False,
+            "tickvals": [0, 25, 50, 75, 100],
+            "ticksuffix": "%",
+        },  # fmt: skip
+        margin={"l": 60, "r": 60, "t": 40, "b": 50},
+    )
+
+
+def captions(loss: str, dim: int, has_modes: bool = True) -> dict[str, str]:
+    """One line under each chart: what you see, and what should happen at equilibrium.
+    Keys: distribution, losses, d, js, modes."""
+    probability = loss in PROBABILITY
+    d_what = "D's probability 'real'" if probability else "D's score"
+    if dim == 1:
+        picture = (
+            f"Green: p_data; purple: p_g (G's samples); black: {d_what}; dotted: "
+            "D* = p_data/(p_data+p_g); arrows: where G's loss pushes samples. "
+            "At equilibrium p_g = p_data and D = D* = ½ everywhere."
+        )
+    else:
+        picture = (
+            f"Green dots: real data; purple: G's samples; background: {d_what} (green = real); "
+            "dotted: D* = ½; black ticks: where G's loss pushes each sample; faint grid: G's "
+            "manifold. At equilibrium purple covers every green mode and D fades to white (½)."
+        )
+    eq = {
+        "minimax": "D's loss hovers at 2·log 2 ≈ 1.39 (dotted)",
+        "nsgan": "D's loss hovers at 2·log 2 ≈ 1.39 (dotted)",
+        "lsgan": "D's loss hovers at 0.25 (dotted)",
+        "wgan": "D's loss (minus the critic's distance estimate) rises toward 0",
+        "hinge": "D's loss hovers near 2 and G's near 0",
+    }[loss]
+    if loss in HALF:
+        d = (
+            "Mean D(x) on real and D(G(z)) on fake batches. At equilibrium both sit at ½ "
+            "(dotted): D can no longer tell real from fake."
+        )
+    else:
+        d = (
+            "Mean critic score on real and fake batches. At equilibrium the gap closes: "
+            "the critic scores both alike."
+        )
+    if has_modes:
+        modes = (
+            "Modes that got their share of G's samples (solid) and samples within 3σ of a mode "
+            "(dashed, %). At equilibrium every mode is covered and high quality nears 100 %."
+        )
+    else:
+        modes = "Sliced Wasserstein-1 distance between data and G. At equilibrium it nears 0."
+    return {
+        "distribution": picture,
+        "losses": f"Losses, averaged between points. At equilibrium {eq} and neither trends.",
+        "d": d,
+        "js": (
+            "Jensen-Shannon and both KL divergences between data and G on a grid (log scale). "
+            "At equilibrium all fall toward 0 (sampling noise keeps them a little above)."
+        ),
+        "modes": modes,
+    }

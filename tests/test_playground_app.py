@@ -1,0 +1,179 @@
+"""The playground page under Streamlit's AppTest: controls drive the run, errors keep it."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "playground.py")
+RUNNER = "ganlab.runner.playground"
+
+
+def fresh() -> AppTest:
+    """A new AppTest. AppTest gives every instance the same session id, so the session's
+    cached runner is released (stopped) first, as when a browser tab closes."""
+    st.cache_resource.clear()
+    return AppTest.from_file(PAGE, default_timeout=60)
+
+
+@pytest.fixture
+def app():
+    at = fresh()
+    yield at
+    st.cache_resource.clear()
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The figures the page sent, decoded from the live-chart components' data."""
+    return [json.loads(json.loads(c.proto.json)["spec"]) for c in at.get("bidi_component")]
+
+
+def test_page_runs_with_charts_and_controls(app):
+    run(app)
+    assert app.title[0].value == "GAN playground"
+    figures = charts(app)
+    assert len(figures) == 5 and len(app.caption) >= 5
+    assert [t["type"] for t in figures[0]["data"][:2]] == ["heatmap", "contour"]
+    assert figures[1]["data"][0]["name"] == "D loss"
+    assert metric(app, "Step") == "0" and metric(app, "Modes covered") == "0 of 8"
+    labels = [b.label for b in app.button]
+    assert labels[:5] == ["Play", "Step D", "Step G", "Step both", "Reset"]
+    assert app.query_params["variant"] == "nsgan" and app.query_params["data"] == "ring8"
+
+
+def test_play_advances_and_pause_stops(app):
+    run(app)
+    app.button(key="pg.play").click()
+    run(app)
+    runner = app.session_state[RUNNER]
+    assert runner.playing and app.button(key="pg.play").label == "Pause"
+    deadline = time.monotonic() + 20
+    while runner.status().step < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run(app)
+    assert int(metric(app, "Step").replace(",", "")) >= 3
+    app.button(key="pg.play").click()
+    run(app)
+    stopped = runner.status().step
+    time.sleep(0.3)
+    run(app)
+    assert not runner.playing and metric(app, "Step") == f"{stopped:,}"
+    assert metric(app, "Steps / s") == "paused"
+
+
+def test_knobs_change_the_running_config_and_structure_asks_to_reset(app):
+    run(app)
+    runner = app.session_state[RUNNER]
+    app.select_slider(key="pg.lr_d").set_value(2e-4)
+    app.slider(key="pg.k").set_value(3)
+    run(app)
+    assert runner.cfg.lr_d == 2e-4 and runner.cfg.k == 3
+    app.button(key="pg.play").click()
+    run(app)
+    app.select_slider(key="pg.hidden").set_value(64)
+    run(app)
+    assert runner.cfg.hidden == 128  # a running game is not thrown away silently
+    assert any("needs a fresh run" in w.value for w in app.warning)
+    app.button(key="pg.play").click()  # pause
+    next(b for b in app.button if b.label == "Reset and apply").click()
+    run(app)
+    assert runner.cfg.hidden == 64 and runner.status().step == 0 and not app.warning
+
+
+def test_a_fresh_run_takes_a_new_variant_with_its_preset(app):
+    run(app)
+    app.selectbox(key="pg.variant").set_value("wgan")
+    run(app)
+    runner = app.session_state[RUNNER]
+    assert (runner.cfg.variant, runner.cfg.k, runner.cfg.optimizer) == ("wgan", 5, "rmsprop")
+    assert app.query_params["variant"] == "wgan"
+    assert app.slider(key="pg.k").value == 5
+
+
+def test_step_buttons(app):
+    run(app)
+    next(b for b in app.button if b.label == "Step both").click()
+    run(app)
+    next(b for b in app.button if b.label == "Step G").click()
+    run(app)
+    assert metric(app, "Step") == "2"
+
+
+def test_a_bad_config_import_shows_an_error_and_keeps_the_run(app):
+    run(app)
+    runner = app.session_state[RUNNER]
+    next(b for b in app.button if b.label == "Step both").click()
+    run(app)
+    bad = json.loads(runner.cfg.to_json()) | {"lr_d": 50.0}
+    app.text_area(key="pg.import_text").set_value(json.dumps(bad))
+    next(b for b in app.button if b.label == "Import").click()
+    run(app)
+    assert any("lr_d is 50.0" in e.value for e in app.error)
+    assert runner.cfg.lr_d == 1e-3 and runner.status().step == 1
+    good = json.loads(runner.cfg.to_json()) | {"variant": "lsgan", "loss": "lsgan"}
+    app.text_area(key="pg.import_text").set_value(json.dumps(good))
+    next(b for b in app.button if b.label == "Import").click()
+    run(app)
+    assert runner.cfg.variant == "lsgan" and app.selectbox(key="pg.variant").value == "lsgan"
+
+
+def test_a_config_may_not_name_a_server_file(app):
+    run(app)
+    runner = app.session_state[RUNNER]
+    bad = json.loads(runner.cfg.to_json()) | {"data": "/etc/secret.csv"}
+    app.text_area(key="pg.import_text").set_value(json.dumps(bad))
+    next(b for b in app.button if b.label == "Import").click()
+    run(app)
+    assert any("upload the file on the page" in e.value for e in app.error)
+    assert runner.cfg.data == "ring8"
+
+
+def test_uploaded_points_train_and_a_malformed_file_keeps_the_run(app):
+    run(app)
+    runner = app.session_state[RUNNER]
+    app.selectbox(key="pg.data").set_value("points")
+    run(app)
+    app.file_uploader(key="pg.upload").set_value(("bad.csv", b"x,y\n1,2\n3,oops\n", "text/csv"))
+    run(app)
+    assert any("row 2" in e.value and "not a list of numbers" in e.value for e in app.error)
+    assert runner.cfg.data == "ring8"
+    rows = "\n".join(f"{i % 5},{i // 5}" for i in range(25))
+    app.file_uploader(key="pg.upload").set_value(("grid.csv", rows.encode(), "text/csv"))
+    run(app)
+    assert runner.cfg.data.endswith(".npy") and runner.latest().view["real"].shape[1] == 2
+    assert not app.error
+
+
+def test_a_shared_link_restores_the_setup():
+    at = fresh()
+    at.query_params.update(variant="lsgan", data="gauss1d", k="2", lr_g="0.0005")
+    run(at)
+    runner = at.session_state[RUNNER]
+    assert (runner.cfg.variant, runner.cfg.data, runner.cfg.k) == ("lsgan", "gauss1d", 2)
+    assert runner.cfg.lr_g == 5e-4 and runner.cfg.noise_dim == 1  # gauss1d's preset
+    assert at.select_slider(key="pg.lr_g").value == 5e-4
+    st.cache_resource.clear()
+
+
+def test_a_broken_link_says_so_and_opens_the_default():
+    at = fresh()
+    at.query_params.update(k="lots")
+    run(at)
+    assert any("The link's k is 'lots'" in e.value for e in at.error)
+    assert at.session_state[RUNNER].cfg.variant == "nsgan"
+    st.cache_resource.clear()

@@ -1,0 +1,151 @@
+"""The runner: commands, the training thread, bounded histories, the cap, divergence."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+import torch
+from PIL import Image
+
+from ganlab.animation import history_gif
+from ganlab.config import make_config
+from ganlab.errors import ConfigError, DataError
+from ganlab.runlog import Decimating
+from ganlab.runner import Runner
+from ganlab.threads import Slots
+from ganlab.train import Trainer
+
+SMALL = {"hidden": 16, "batch_size": 64}
+
+
+def small(variant: str = "nsgan", data: str = "ring8", **kw):
+    return make_config(variant, data, **{**SMALL, **kw})
+
+
+def wait_for(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def runner():
+    r = Runner(small(), slots=Slots(8))
+    yield r
+    r.stop()
+
+
+def test_play_advances_and_pause_stops(runner):
+    assert runner.status().step == 0 and runner.latest().view["fake"].shape == (1000, 2)
+    runner.play()
+    wait_for(lambda: runner.status().step >= 5)
+    runner.pause()
+    assert not runner.playing
+    stopped = runner.status().step
+    time.sleep(0.3)
+    assert runner.status().step == stopped == runner.trainer.step
+    assert runner.metric_history()["step"][-1] == stopped  # the paused state, measured
+    assert len(runner.history()["step"]) >= 1
+
+
+def test_single_steps(runner):
+    g_before = [p.clone() for p in runner.trainer.g.parameters()]
+    runner.step("d")
+    assert runner.status().step == 0  # D moved, G did not
+    assert all(torch.equal(a, b) for a, b in zip(g_before, runner.trainer.g.parameters()))
+    runner.step("g")
+    runner.step("both")
+    assert runner.status().step == 2
+    assert runner.latest().view["d_grid"].shape == (3600,)
+
+
+def test_drawing_does_not_change_the_run():
+    """Pictures never consume the training RNG: stepping with views equals plain training."""
+    cfg = small(seed=3)
+    runner, trainer = Runner(cfg, slots=Slots(1)), Trainer(cfg)
+    for _ in range(4):
+        runner.step("both")  # each step publishes a view and metrics
+        trainer.train_step()
+    for a, b in zip(runner.trainer.g.parameters(), trainer.g.parameters()):
+        assert torch.equal(a, b)
+    runner.stop()
+
+
+def test_knobs_change_mid_run_and_bad_knobs_are_refused(runner):
+    runner.play()
+    wait_for(lambda: runner.status().step >= 2)
+    runner.set_knobs(lr_d=2e-4, k=3)
+    wait_for(lambda: runner.latest().lr_d == pytest.approx(2e-4) and runner.latest().k == 3)
+    assert runner.cfg.lr_d == 2e-4 and runner.trainer.opt_d.param_groups[0]["lr"] == 2e-4
+    with pytest.raises(ConfigError, match="lr_g is 50"):
+        runner.set_knobs(lr_g=50.0)
+    assert runner.cfg.lr_g == 1e-3 and runner.playing
+
+
+def test_reset_with_a_bad_config_keeps_the_run(runner):
+    runner.step("both")
+    with pytest.raises(DataError):
+        runner.reset(runner.cfg.replace(data="/nonexistent/points.csv"))
+    assert runner.status().step == 1 and runner.cfg.data == "ring8"
+    runner.reset(small("lsgan", "gauss1d"))
+    assert runner.status().step == 0 and runner.latest().view["real"].shape[1] == 1
+
+
+def test_divergence_pauses_and_keeps_the_message():
+    cfg = small("lsgan", optimizer="sgd", lr_d=9.0, lr_g=9.0)
+    runner = Runner(cfg, slots=Slots(1))
+    runner.play()
+    wait_for(lambda: not runner.playing)
+    status = runner.status()
+    assert "diverged" in status.message and "lower the learning rates" in status.message
+    assert status.step == runner.trainer.step  # the last finite state, as the message says
+    assert all(p.isfinite().all() for p in runner.trainer.g.parameters())
+    runner.stop()
+
+
+def test_the_cap_makes_extra_runs_wait_with_a_message():
+    slots = Slots(1)
+    first, second = Runner(small(), slots=slots), Runner(small(), slots=slots)
+    first.play()
+    wait_for(lambda: first.status().step >= 1)
+    second.play()
+    wait_for(lambda: second.status().waiting)
+    assert "Waiting for a free training slot" in second.status().message
+    assert second.status().step == 0
+    first.pause()
+    wait_for(lambda: second.status().step >= 1)
+    assert not second.status().waiting
+    for r in (first, second):
+        r.stop()
+    assert slots.in_use == 0
+
+
+def test_stop_ends_the_thread_for_good(runner):
+    runner.play()
+    wait_for(lambda: runner._thread is not None)
+    thread = runner._thread
+    runner.stop()
+    assert not thread.is_alive()
+    runner.play()
+    assert not runner.playing
+
+
+def test_histories_stay_bounded_and_span_the_run():
+    rows = Decimating(10)
+    for i in range(1000):
+        rows.append(i)
+    assert len(rows.rows) < 10
+    assert rows.rows[0] < 100 and rows.rows[-1] > 800
+
+
+def test_checkpoint_and_gif(runner):
+    runner.step("both")
+    assert runner.checkpoint_bytes()[:2] == b"PK"  # torch.save's zip format
+    real, frames, bounds = runner.frames()
+    assert real.shape == (400, 2) and len(frames) >= 2 and bounds == ((-3.0, 3.0),) * 2
+    gif = history_gif(real, frames, bounds)
+    image = Image.open(io.BytesIO(gif))
+    assert gif[:6] == b"GIF89a" and image.n_frames == len(frames)
