@@ -178,11 +178,15 @@ class Runner:
 
         return self._call(save)
 
-    def stop(self) -> None:
-        """End for good (the session closed): pause, join the thread, refuse new plays."""
+    def stop(self, wait: bool = True) -> None:
+        """End for good (the session closed): refuse new plays and let the thread finish its
+        step and exit; ``wait=False`` returns at once (Streamlit calls this on its event
+        loop when a tab closes, where a join would stall every other session)."""
         with self._lock:
-            self._stopped = True
-        self.pause()
+            self._stopped, self._playing = True, False
+        self._wake.set()
+        if wait:
+            self.pause()
 
     # ----- the training thread ------------------------------------------------------------------
     def _loop(self) -> None:
@@ -196,14 +200,14 @@ class Runner:
             while True:
                 with self._lock:
                     jobs, self._jobs = self._jobs, []
-                    if not jobs and not self._playing and not self._stale():
+                    if not jobs and not self._playing and (self._stopped or not self._stale()):
                         self._thread, self._waiting = None, False
                         return
                 with self._train_lock:
                     for job in jobs:
                         job.run()
                     if not self._playing:
-                        if self._stale():  # show exactly where the run paused
+                        if self._stale() and not self._stopped:  # show where it paused
                             self._publish(view=True, metrics=True)
                         continue
                     if not has_slot:

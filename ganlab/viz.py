@@ -60,7 +60,8 @@ def _segments(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _arrow_ends(points: np.ndarray, push: np.ndarray, span: float) -> np.ndarray:
     """Tips of the gradient arrows: the longest is 8 % of the plot's span."""
-    longest = float(np.nanmax(np.linalg.norm(push, axis=1))) if len(push) else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # a run on its way to diverging
+        longest = float(np.nanmax(np.linalg.norm(push, axis=1))) if len(push) else 0.0
     scale = 0.08 * span / longest if longest > 0 and math.isfinite(longest) else 0.0
     return points + scale * push
 

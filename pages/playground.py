@@ -7,6 +7,7 @@ background; a fragment redraws the newest snapshot five times a second while it 
 import streamlit as st
 
 from ganlab import animation, ui, viz
+from ganlab.controls import KNOBS, MODIFIERS, NETS
 from ganlab.errors import GanlabError
 from ganlab.sharing import config_from_params
 
@@ -22,14 +23,14 @@ with st.sidebar:
     ui.data_widget(P)
     ui.variant_widget(P)
     with st.expander("Modifiers: minibatch discrimination, PacGAN, unrolled", expanded=False):
-        for field in ui.MODIFIERS:
+        for field in MODIFIERS:
             ui.field_widget(P, field)
     st.header("Training knobs")
     st.caption("Learning rates and k change the running game at its next step.")
-    for field in ui.KNOBS:
+    for field in KNOBS:
         ui.field_widget(P, field)
     st.header("Networks and noise")
-    for field in ui.NETS:
+    for field in NETS:
         ui.field_widget(P, field)
 
 st.title("GAN playground")

@@ -177,3 +177,21 @@ def test_a_broken_link_says_so_and_opens_the_default():
     assert any("The link's k is 'lots'" in e.value for e in at.error)
     assert at.session_state[RUNNER].cfg.variant == "nsgan"
     st.cache_resource.clear()
+
+
+def test_a_diverging_run_pauses_and_says_why(app):
+    run(app)
+    runner = app.session_state[RUNNER]
+    wild = json.loads(runner.cfg.to_json())
+    wild |= {"variant": "lsgan", "loss": "lsgan", "optimizer": "sgd", "lr_d": 9.0, "lr_g": 9.0}
+    app.text_area(key="pg.import_text").set_value(json.dumps(wild))
+    next(b for b in app.button if b.label == "Import").click()
+    run(app)
+    app.button(key="pg.play").click()
+    run(app)
+    deadline = time.monotonic() + 20
+    while runner.playing and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run(app)
+    assert not runner.playing and app.button(key="pg.play").label == "Play"
+    assert any("diverged" in e.value and "lower the learning rates" in e.value for e in app.error)

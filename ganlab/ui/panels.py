@@ -1,0 +1,165 @@
+"""The panels live pages share: run controls, the reset prompt, live charts, the status row,
+and export/import/share.
+
+``chart`` draws a plotly figure through a small component (assets/live_plot.js) that updates
+the chart in place; st.plotly_chart would remount it on every redraw.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import plotly.io as pio
+import streamlit as st
+
+from ganlab.config import RunConfig
+from ganlab.errors import ConfigError
+from ganlab.runner import Runner, Status
+from ganlab.sharing import check_data_source, config_to_params
+from ganlab.train import Snapshot
+from ganlab.ui.session import command
+from ganlab.ui.widgets import key_of, load_widgets, wanted_config
+
+
+def reset_to_widgets(runner: Runner, prefix: str) -> None:
+    """A fresh run with the settings the widgets show."""
+    runner.reset(wanted_config(prefix, runner.cfg))
+
+
+def run_controls(runner: Runner, prefix: str) -> None:
+    """Play/pause, step D, step G, step both, reset, and slow motion, in one row."""
+    cols = st.columns([1.3, 1, 1, 1.2, 1, 1.3, 1.6], vertical_alignment="center")
+    key = key_of(prefix, "play")
+    if runner.playing:
+        pause, icon = command(runner.pause), ":material/pause:"
+        cols[0].button("Pause", key=key, on_click=pause, icon=icon, width="stretch")
+    else:
+        play, icon = command(runner.play), ":material/play_arrow:"
+        cols[0].button("Play", key=key, on_click=play, icon=icon, type="primary", width="stretch")
+    steps = {"Step D": ("d", "One discriminator step."), "Step G": ("g", "One generator step.")}
+    steps["Step both"] = ("both", "k discriminator steps, then one generator step.")
+    for col, (label, (which, tip)) in zip(cols[1:4], steps.items()):
+        col.button(label, on_click=command(runner.step, which), help=tip, width="stretch")
+    reset, tip = command(reset_to_widgets, runner, prefix), "Start over with the settings shown."
+    cols[4].button("Reset", on_click=reset, help=tip, icon=":material/restart_alt:")
+    slow = cols[5].toggle("Slow motion", key=key_of(prefix, "slow"), help="A picture every step.")
+    speed = cols[6].select_slider(
+        "steps per second", (0.5, 1, 2, 5, 10, 20), value=2, key=key_of(prefix, "speed"),
+        disabled=not slow, label_visibility="collapsed", format_func=lambda v: f"{v:g} steps/s",
+    )  # fmt: skip
+    runner.set_speed(speed if slow else None)
+
+
+def reset_prompt(runner: Runner, prefix: str, changed: list[str]) -> None:
+    """Ask before throwing a run away for settings that need a fresh one."""
+    st.warning(
+        f"You changed {', '.join(changed)}: that needs a fresh run. The current run goes on "
+        "until you reset.",
+        icon=":material/restart_alt:",
+    )
+    a, b, _ = st.columns([1, 1, 3])
+    a.button("Reset and apply", on_click=command(reset_to_widgets, runner, prefix), type="primary")
+    b.button("Undo the changes", on_click=command(lambda: load_widgets(prefix, runner.cfg)))
+
+
+def chart(fig: Any, caption: str, key: str) -> None:
+    """A full-width plotly chart that live redraws update in place (assets/live_plot.js),
+    with its one-line caption under it. Falls back to st.plotly_chart, which rebuilds the
+    chart at every redraw, where Streamlit's plotly.js bundle cannot be found."""
+    chunk = _plotly_chunk()
+    if chunk is None:
+        st.plotly_chart(fig, key=key, config={"displaylogo": False}, width="stretch")
+    else:
+        spec = pio.to_json(fig, validate=False)
+        _live_plot()(key=key, data={"spec": spec, "chunk": chunk}, height=int(fig.layout.height))
+    st.caption(caption)
+
+
+@functools.cache
+def _live_plot() -> Any:
+    js = (Path(__file__).parents[1] / "assets" / "live_plot.js").read_text()
+    return st.components.v2.component("ganlab_live_plot", js=js, isolate_styles=False)
+
+
+@functools.cache
+def _plotly_chunk() -> str | None:
+    """The URL path of Streamlit's own plotly.js bundle (it sets window.Plotly)."""
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return f"static/js/{found[0].name}" if found else None
+
+
+def import_config(runner: Runner, prefix: str, text: str) -> None:
+    """Start a fresh run from config JSON; a bad file is a message and the run goes on."""
+    cfg = RunConfig.from_json(text)
+    check_data_source(cfg.data)
+    runner.reset(cfg)
+    load_widgets(prefix, cfg)
+
+
+def export_panel(runner: Runner, prefix: str, gif: Callable[[], bytes]) -> None:
+    """Downloads (config, checkpoint, GIF), config import, and the shareable link."""
+    cfg = runner.cfg
+    name = f"ganlab-{Path(cfg.data).stem}-{cfg.variant}"
+    a, b, c = st.columns(3)
+    a.download_button("⬇ Config JSON", cfg.to_json(), f"{name}.json", "application/json")
+    b.download_button("⬇ Checkpoint", runner.checkpoint_bytes, f"{name}.pt", on_click="ignore")
+    c.download_button("⬇ Training GIF", gif, f"{name}.gif", "image/gif", on_click="ignore")
+    key = key_of(prefix, "import_text")
+    st.text_area("Import config JSON (paste, then Import)", key=key, height=100)
+    paste = command(lambda: import_config(runner, prefix, st.session_state.get(key, "")))
+    st.button("Import", on_click=paste)
+    st.file_uploader(
+        "…or import a config file", ["json"], key=key_of(prefix, "import_file"),
+        on_change=command(_import_file, runner, prefix),
+    )  # fmt: skip
+    params = config_to_params(cfg)
+    base = str(st.context.url or "").split("?")[0]
+    st.markdown("**Shareable link** (opens this setup):")
+    st.code(f"{base}?" + "&".join(f"{k}={v}" for k, v in params.items()), language=None)
+
+
+def sync_url(cfg: RunConfig) -> None:
+    """Keep the address bar a link to this setup (opening it restores the setup)."""
+    params = config_to_params(cfg)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def _import_file(runner: Runner, prefix: str) -> None:
+    upload = st.session_state.get(key_of(prefix, "import_file"))
+    if upload is not None:
+        try:
+            text = upload.getvalue().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError("The config file is not UTF-8 text; export one from ganlab.")
+        import_config(runner, prefix, text)
+
+
+def status_row(status: Status, snap: Snapshot | None) -> None:
+    """Big numbers for the back row: step, speed, device, D's outputs, coverage."""
+    cols = st.columns(5)
+    cols[0].metric("Step", f"{status.step:,}")
+    rate = status.steps_per_s
+    cols[1].metric(
+        "Steps / s",
+        (f"{rate:,.0f}" if rate >= 10 else f"{rate:.1f}") if status.playing else "paused",
+    )
+    cols[2].metric("Device", status.device.partition(" (")[0].upper(), help=status.device)
+    if snap is not None:
+        cols[3].metric("D(x) real · D(G(z)) fake", f"{_fmt(snap.d_real)} · {_fmt(snap.d_fake)}")
+        m = snap.metrics
+        if "modes_covered" in m:
+            cols[4].metric("Modes covered", f"{m['modes_covered']:.0f} of {m['modes_total']:.0f}")
+        elif "w1" in m:
+            cols[4].metric("W1 to data", f"{m['w1']:.3f}")
+    if status.waiting:
+        st.info(status.message, icon="⏳")
+    elif status.message:
+        st.error(status.message, icon="🛑")
+
+
+def _fmt(value: float) -> str:
+    return "–" if value != value else f"{value:.2f}"

@@ -1,0 +1,81 @@
+"""This session's runner, the page set-up, and errors shown instead of tracebacks.
+
+One Runner per browser session and page, created with ``st.cache_resource(scope="session")``
+so Streamlit stops its thread when the tab closes. Callbacks cannot draw where they are, so
+a GanlabError raised in one is kept (``report``) and shown at the top of the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from ganlab.config import RunConfig
+from ganlab.errors import GanlabError
+from ganlab.runner import Runner
+
+ERROR_KEY = "ganlab.error"
+
+
+def _release(runner: Runner) -> None:
+    runner.stop(wait=False)
+
+
+@st.cache_resource(scope="session", on_release=_release, show_spinner=False)
+def _runner(name: str, _initial: RunConfig) -> Runner:
+    return Runner(_initial)
+
+
+def session_runner(name: str, initial: Callable[[], RunConfig]) -> Runner:
+    """This session's runner for a page; ``initial`` builds its first config (once). The
+    runner is also kept in ``st.session_state["ganlab.runner.<name>"]`` for tests."""
+    key = f"ganlab.runner.{name}"
+    if key in st.session_state:
+        runner = _runner(name, st.session_state[key].cfg)  # the cached one, normally
+    else:
+        try:
+            cfg = initial()
+        except GanlabError as err:
+            report(f"The link's setup could not be used: {err}")
+            cfg = RunConfig()
+        runner = _runner(name, cfg)
+    st.session_state[key] = runner
+    return runner
+
+
+def ensure_navigation() -> None:
+    """Run this page through app.py's st.navigation. Streamlit (1.67) runs a page file on its
+    own, in the old pages/-folder mode, when a fresh server's first visitor opens a page URL
+    such as /playground: no wide layout, no page list. Leaving that mode and rerunning once
+    fixes the session (and the process: the flag is global)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def report(message: str) -> None:
+    """Keep a message to show at the top of the next run (callbacks cannot draw in place)."""
+    st.session_state[ERROR_KEY] = message
+
+
+def show_reported() -> None:
+    """Show (and forget) the message a callback or an earlier run left."""
+    message = st.session_state.pop(ERROR_KEY, None)
+    if message:
+        st.error(message, icon="⚠️")
+
+
+def command(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], None]:
+    """A widget callback that runs fn and turns a GanlabError into a shown message."""
+
+    def run() -> None:
+        try:
+            fn(*args, **kwargs)
+        except GanlabError as err:
+            report(str(err))
+
+    return run
