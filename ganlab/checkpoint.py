@@ -39,7 +39,11 @@ def save_run(trainer: Trainer, out_dir: str | Path, metrics: dict[str, Any] | No
 
 
 def read_checkpoint(source: str | Path) -> dict[str, Any]:
-    """The checkpoint dict from a run folder or a .pt file, validated."""
+    """The checkpoint dict from a run folder, a .pt file or ``pretrained:NAME``, validated."""
+    if isinstance(source, str) and source.startswith("pretrained:"):
+        from ganlab.pretrained import path_of  # the shipped models (ganlab/pretrained.py)
+
+        source = path_of(source)
     path = Path(source)
     if path.is_dir():
         path = path / CHECKPOINT

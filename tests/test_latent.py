@@ -1,0 +1,177 @@
+"""Latent space: explicit points, walks, arithmetic, inversion, and the shipped models."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from ganlab import cli, pretrained
+from ganlab import latent as lt
+from ganlab.checkpoint import load_trainer, read_checkpoint
+from ganlab.errors import CheckpointError, DataError
+from ganlab.image.base import evaluating
+from ganlab.inversion import as_target, invert, read_digit_file
+from ganlab.viz_latent import gif_bytes
+
+
+@pytest.fixture(scope="module")
+def info() -> lt.LatentModel:
+    return pretrained.load("infogan-mnist")
+
+
+def test_interpolation_endpoints_are_the_inputs(info):
+    a, b = info.random(1, 1), info.random(1, 2)
+    for mode in ("lerp", "slerp"):
+        walk = lt.interpolate(a, b, 7, mode)
+        assert walk.z.shape == (7, info.noise_dim)
+        for got, want in ((walk.take(0), a), (walk.take(6), b)):
+            for x, y in zip(got.parts(), want.parts()):
+                torch.testing.assert_close(x, y, atol=1e-5, rtol=1e-5)
+
+
+def test_slerp_keeps_norms_where_lerp_shrinks_them():
+    gen = torch.Generator().manual_seed(0)
+    a, b = torch.randn(62, generator=gen), torch.randn(62, generator=gen)
+    b = b * a.norm() / b.norm()
+    t = torch.linspace(0, 1, 9)
+    torch.testing.assert_close(lt.slerp(a, b, t).norm(dim=1), a.norm().expand(9))
+    assert lt.lerp(a, b, t)[4].norm() < 0.9 * a.norm()  # the straight line cuts inside
+
+
+def test_generate_matches_the_game(info):
+    """The explicit input layout (z, scaled one-hot code, continuous codes) is the game's."""
+    trainer = load_trainer("pretrained:infogan-mnist", torch.device("cpu"))
+    p = info.random(6, 3)
+    with evaluating(trainer.game.g):
+        ref = trainer.game._generate_from(p.z, {"cat": p.code.argmax(1), "cont": p.cont})
+    torch.testing.assert_close(info.generate(p), ref.x.squeeze(1).clamp(0, 1))
+
+
+def test_traversal_shapes_and_columns(info):
+    base = info.random(1, 4)
+    grid = lt.traversal(info, base, "cat", rows=3, seed=1)
+    assert grid.shape == (3, 10, 28, 28) and grid.dtype == np.float32
+    with torch.no_grad():
+        five = info.generate(info.with_codes(base, code=5))[0].numpy()
+    np.testing.assert_allclose(grid[0, 5], five, atol=1e-5)
+    assert lt.traversal(info, base, "c1", rows=2).shape == (2, 8, 28, 28)
+    z0 = lt.traversal(info, base, "z0", rows=1, cols=5)
+    assert z0.shape == (1, 5, 28, 28) and np.abs(z0[0, 0] - z0[0, -1]).max() > 0
+
+
+def test_arithmetic(info):
+    pool = info.random(5, 9)
+    one = lt.mean_point(pool, [2])
+    torch.testing.assert_close(one.z, pool.z[2:3])
+    mean = lt.mean_point(pool, [0, 1])
+    torch.testing.assert_close(mean.z[0], (pool.z[0] + pool.z[1]) / 2)
+    c = pool.take(4)
+    torch.testing.assert_close(lt.combine(one, one, c).z, c.z)
+    with pytest.raises(Exception, match="at least one"):
+        lt.mean_point(pool, [])
+
+
+def test_sliders_round_trip(info):
+    p = info.random(1, 11)
+    values = lt.slider_values(info, p, 4)
+    assert set(values) == {"code", "c1", "c2", "z0", "z1", "z2", "z3"}
+    values["code"], values["z0"] = (values["code"] + 1) % 10, 0.25
+    q = lt.from_sliders(info, p, values)
+    assert q.category() == [values["code"]] and float(q.z[0, 0]) == 0.25
+    torch.testing.assert_close(q.z[0, 4:], p.z[0, 4:])
+
+
+def test_gif_has_the_frames():
+    frames = np.random.default_rng(0).random((5, 28, 28)).astype(np.float32)
+    data = gif_bytes(frames, scale=2)
+    assert data[:6] == b"GIF89a"
+    assert Image.open(io.BytesIO(data)).n_frames == 8  # forward 5, back 3
+
+
+def test_inversion_lowers_the_pixel_error(info):
+    from ganlab.data.mnist import split_bundled
+
+    target = split_bundled().heldout_images[0, 0]
+    found = invert(info, target, steps=40, restarts=1)
+    assert found.image.shape == (28, 28)
+    assert found.mse < found.history[0]
+    with torch.no_grad():
+        random_mse = float((info.generate(info.random(16, 0)) - target).pow(2).mean())
+    assert found.mse < random_mse
+
+
+def test_digit_files_are_checked():
+    img = Image.fromarray(np.full((28, 28), 255, np.uint8))  # white paper: inverted to ink 0
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    assert read_digit_file("d.png", buf.getvalue()).max() == 0.0
+    npy = io.BytesIO()
+    np.save(npy, np.zeros((32, 32), np.float32))
+    with pytest.raises(DataError, match=r"\(32, 32\); inversion needs one 28x28 digit"):
+        read_digit_file("d.npy", npy.getvalue())
+    with pytest.raises(DataError, match="not a readable PNG or NPY"):
+        read_digit_file("d.png", b"not an image")
+    assert float(as_target(np.full((28, 28), 255.0)).max()) == 1.0
+
+
+def test_pretrained_names_and_unknown_name():
+    assert pretrained.NAMES == ("infogan-mnist", "cgan-mnist", "dcgan-mnist")
+    assert pretrained.available() == list(pretrained.NAMES)
+    with pytest.raises(CheckpointError, match="Unknown pretrained model 'nope'.*infogan-mnist"):
+        read_checkpoint("pretrained:nope")
+
+
+def test_shipped_models_are_small_and_slim():
+    total = sum(p.stat().st_size for p in pretrained.PRETRAINED_DIR.rglob("*") if p.is_file())
+    assert total < 8 << 20
+    state = read_checkpoint("pretrained:cgan-mnist")
+    assert state["opt_g"]["state"] == {} and state["config"]["mnist_dir"] == ""
+
+
+def test_bad_checkpoint_bytes_are_one_sentence():
+    with pytest.raises(CheckpointError, match="not a readable ganlab checkpoint"):
+        pretrained.from_bytes(b"garbage" * 10)
+
+
+@pytest.mark.parametrize("name", pretrained.NAMES)
+def test_cli_samples_from_each_pretrained_model(name, tmp_path):
+    out = tmp_path / "x.npy"
+    assert cli.main(["sample", f"pretrained:{name}", "--n", "12", "--out", str(out)]) == 0
+    x = np.load(out)
+    assert x.dtype == np.float32 and x.shape == (12, 28, 28)
+    assert 0.0 <= x.min() and x.max() <= 1.0
+
+
+@pytest.mark.parametrize("name, flag", [("infogan-mnist", "--code"), ("cgan-mnist", "--label")])
+def test_cli_codes_change_the_samples(name, flag, tmp_path):
+    arrays = []
+    for k in (3, 7):
+        out = tmp_path / f"{k}.npy"
+        value = f"cat={k}" if flag == "--code" else str(k)
+        argv = ["sample", f"pretrained:{name}", "--n", "8", "--out", str(out), flag, value]
+        assert cli.main(argv) == 0
+        arrays.append(np.load(out))
+    assert np.abs(arrays[0] - arrays[1]).mean() > 0.02
+
+
+def test_cli_unknown_pretrained_name_exits_2(tmp_path, capsys):
+    argv = ["sample", "pretrained:vae-mnist", "--n", "4", "--out", str(tmp_path / "x.npy")]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "pretrained:infogan-mnist" in err
+
+
+def test_shipped_infogan_codes_are_digits():
+    """Issue 6's bar: categorical purity >= 0.9 and >= 9 distinct digits over 10 codes."""
+    from ganlab.digits import classify
+    from ganlab.image.infogan import code_purity
+
+    game = load_trainer("pretrained:infogan-mnist", torch.device("cpu")).game
+    gen = torch.Generator().manual_seed(5)
+    x = torch.cat([game.sample(40, gen, cat=k) for k in range(10)])
+    purity, distinct, _ = code_purity(torch.arange(10).repeat_interleave(40), classify(x)[0])
+    assert purity >= 0.9 and distinct >= 9, (purity, distinct)
