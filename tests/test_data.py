@@ -14,7 +14,7 @@ def test_density_integrates_to_one_over_the_box(name: str) -> None:
     data = make_toy_data(name)
     lo = [b[0] for b in data.bounds]
     hi = [b[1] for b in data.bounds]
-    n = 400 if data.dim == 2 else 4000
+    n = 200 if data.dim == 2 else 4000
     axes = [torch.linspace(a, b, n, dtype=torch.float64) for a, b in zip(lo, hi)]
     grid = torch.stack(torch.meshgrid(*axes, indexing="ij"), dim=-1).reshape(-1, data.dim)
     cell = np.prod([(b - a) / (n - 1) for a, b in zip(lo, hi)])
