@@ -43,6 +43,11 @@ class RunLog:
         self._losses = Decimating(HISTORY_ROWS)
         self._metrics = Decimating(HISTORY_ROWS)
         self._frames = Decimating(MAX_FRAMES)
+        self.appended = {"losses": 0, "metrics": 0}  # grows with every row: a cache token
+        self._tables: dict[str, tuple[int, dict[str, np.ndarray]]] = {
+            "losses": (-1, {}),
+            "metrics": (-1, {}),
+        }
 
     def add_losses(self, snap: Any) -> None:
         """One row of LOSS_FIELDS from a snapshot; rows with a NaN (no G step yet) are skipped."""
@@ -50,10 +55,12 @@ class RunLog:
         if all(math.isfinite(v) for v in row):
             with self._lock:
                 self._losses.append(row)
+                self.appended["losses"] += 1
 
     def add_metrics(self, step: int, metrics: dict[str, float]) -> None:
         with self._lock:
             self._metrics.append((step, dict(metrics)))
+            self.appended["metrics"] += 1
 
     def last_metrics(self) -> dict[str, float]:
         with self._lock:
@@ -64,16 +71,24 @@ class RunLog:
             self._frames.append((step, points.astype(np.float32)))
 
     def losses(self) -> dict[str, np.ndarray]:
-        """One array per name in LOSS_FIELDS."""
+        """One array per name in LOSS_FIELDS (shared between callers: read, don't write)."""
         with self._lock:
-            rows = list(self._losses.rows)
-        table = np.asarray(rows, dtype=np.float64).reshape(-1, len(LOSS_FIELDS))
-        return {name: table[:, i] for i, name in enumerate(LOSS_FIELDS)}
+            if self._tables["losses"][0] != self.appended["losses"]:
+                table = np.asarray(self._losses.rows, dtype=np.float64)
+                table = table.reshape(-1, len(LOSS_FIELDS))
+                arrays = {name: table[:, i] for i, name in enumerate(LOSS_FIELDS)}
+                self._tables["losses"] = (self.appended["losses"], arrays)
+            return self._tables["losses"][1]
 
     def metrics(self) -> dict[str, np.ndarray]:
-        """``step`` plus one array per metric name."""
+        """``step`` plus one array per metric name (shared between callers, like losses)."""
         with self._lock:
-            rows = list(self._metrics.rows)
+            if self._tables["metrics"][0] != self.appended["metrics"]:
+                self._tables["metrics"] = (self.appended["metrics"], self._metric_arrays())
+            return self._tables["metrics"][1]
+
+    def _metric_arrays(self) -> dict[str, np.ndarray]:
+        rows = self._metrics.rows
         if not rows:
             return {"step": np.zeros(0)}
         names = ["step", *rows[-1][1]]

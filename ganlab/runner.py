@@ -5,10 +5,11 @@ the trainer: its commands run between two steps (in the training thread while on
 the caller otherwise), and it reads the newest Snapshot plus bounded histories. A picture
 (points, D on a grid) costs several training steps, so the thread takes one only when the
 page has asked for it, at most MAX_VIEW_HZ times a second and within VIEW_SHARE of the wall
-clock; metrics (5000 samples) get a smaller share. A process-wide cap (``SLOTS``) bounds how
-many runs train at once; the others wait with a message. A diverged run pauses itself and
-keeps the message. Nothing here imports Streamlit: ui.py ties one Runner to one session with
-``st.cache_resource(scope="session", on_release=Runner.stop)``.
+clock; metrics (5000 samples) get a smaller share (see bench/INAPP.md). A process-wide cap
+(``threads.SLOTS``) bounds how many runs train at once; the others wait with a message. A
+diverged run pauses itself and keeps the message. Nothing here imports Streamlit: ganlab.ui
+ties one Runner to one session with ``st.cache_resource(scope="session", on_release=...)``,
+which stops it when the tab closes.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from ganlab.train import Snapshot, Trainer
 MAX_VIEW_HZ = 10.0
 VIEW_SHARE = 0.08  # at most this share of the wall clock goes to pictures
 METRICS_SHARE = 0.03
-METRICS_MIN_S = 0.5
+METRICS_MIN_S, METRICS_MAX_S = 0.5, 3.0  # the budget bends so that a busy machine still
+VIEW_MAX_S = 0.5  # animates (a picture at least twice a second) and measures (every 3 s)
 SCALARS_EVERY_S = 0.2  # loss/D(x) history points when nobody is looking
 FRAME_EVERY_S = 0.25  # GIF frames: G's samples of a fixed noise batch
 FRAME_POINTS = 400
@@ -102,6 +104,14 @@ class Runner:
                 snap.device if snap else "",
                 message,
             )
+
+    def versions(self) -> dict[str, tuple[int, int]]:
+        """Tokens that change exactly when the picture, the loss history or the metric
+        history does (so a page can skip rebuilding a figure that would be the same)."""
+        run = self._run_id  # a reset starts a new run
+        counts = self._log.appended
+        return {"view": (run, self._views), "losses": (run, counts["losses"]),
+                "metrics": (run, counts["metrics"])}  # fmt: skip
 
     def history(self) -> dict[str, np.ndarray]:
         """Loss and D-output history: one array per name in runlog.LOSS_FIELDS."""
@@ -235,10 +245,10 @@ class Runner:
             self._next_frame = now + FRAME_EVERY_S
         if now >= self._next_metrics:
             cost = self._publish(view=False, metrics=True)
-            self._next_metrics = now + max(METRICS_MIN_S, cost / METRICS_SHARE)
+            self._next_metrics = now + min(max(METRICS_MIN_S, cost / METRICS_SHARE), METRICS_MAX_S)
         elif self.speed or (self._view_wanted and now >= self._next_view):
             cost = self._publish(view=True, metrics=False)
-            self._next_view = now + max(1 / MAX_VIEW_HZ, cost / VIEW_SHARE)
+            self._next_view = now + min(max(1 / MAX_VIEW_HZ, cost / VIEW_SHARE), VIEW_MAX_S)
         elif now >= self._next_scalars:
             self._publish(view=False, metrics=False)
 
@@ -271,7 +281,7 @@ class Runner:
                 snap.step = self.trainer.step
             self._snap = snap
             if view:
-                self._view_wanted = False
+                self._view_wanted, self._views = False, self._views + 1
         self._next_scalars = started + SCALARS_EVERY_S
         return cost
 
@@ -298,7 +308,8 @@ class Runner:
         toy = isinstance(data, GaussianMixture)
         real = data.sample(FRAME_POINTS, torch.Generator(trainer.device)) if toy else None
         real_np = real.cpu().numpy() if real is not None else np.zeros((0, 0))
-        self._log = RunLog(real_np, data.bounds if toy else None)
+        self._log, self._views = RunLog(real_np, data.bounds if toy else None), 0
+        self._run_id = getattr(self, "_run_id", 0) + 1
         self._snap: Snapshot | None = None
         self._metrics_at = -1
         self._message, self._rate, self._clock = "", 0.0, []

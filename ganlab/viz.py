@@ -12,10 +12,12 @@ builder's output in full instead.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 REAL, FAKE, D_LINE, STAR, ARROW = "#1b7837", "#762a83", "#222222", "#e08214", "rgba(0,0,0,0.55)"
 PRGN = [[0.0, "#762a83"], [0.25, "#c2a5cf"], [0.5, "#f7f7f7"], [0.75, "#a6dba0"], [1.0, "#1b7837"]]
@@ -279,54 +281,21 @@ def coverage_curves(metrics: dict[str, np.ndarray], height: int = 320) -> go.Fig
     )
 
 
-def captions(loss: str, dim: int, has_modes: bool = True) -> dict[str, str]:
-    """One line under each chart: what you see, and what should happen at equilibrium.
-    Keys: distribution, losses, d, js, modes."""
-    probability = loss in PROBABILITY
-    d_what = "D's probability 'real'" if probability else "D's score"
-    if dim == 1:
-        picture = (
-            f"Green: p_data; purple: p_g (G's samples); black: {d_what}; dotted: "
-            "D* = p_data/(p_data+p_g); arrows: where G's loss pushes samples. "
-            "At equilibrium p_g = p_data and D = D* = ½ everywhere."
-        )
-    else:
-        picture = (
-            f"Green dots: real data; purple: G's samples; background: {d_what} (green = real); "
-            "dotted: D* = ½; black ticks: where G's loss pushes each sample; faint grid: G's "
-            "manifold. At equilibrium purple covers every green mode and D fades to white (½)."
-        )
-    eq = {
-        "minimax": "D's loss hovers at 2·log 2 ≈ 1.39 (dotted)",
-        "nsgan": "D's loss hovers at 2·log 2 ≈ 1.39 (dotted)",
-        "lsgan": "D's loss hovers at 0.25 (dotted)",
-        "wgan": "D's loss (minus the critic's distance estimate) rises toward 0",
-        "hinge": "D's loss hovers near 2 and G's near 0",
-    }[loss]
-    if loss in HALF:
-        d = (
-            "Mean D(x) on real and D(G(z)) on fake batches. At equilibrium both sit at ½ "
-            "(dotted): D can no longer tell real from fake."
-        )
-    else:
-        d = (
-            "Mean critic score on real and fake batches. At equilibrium the gap closes: "
-            "the critic scores both alike."
-        )
-    if has_modes:
-        modes = (
-            "Modes that got their share of G's samples (solid) and samples within 3σ of a mode "
-            "(dashed, %). At equilibrium every mode is covered and high quality nears 100 %."
-        )
-    else:
-        modes = "Sliced Wasserstein-1 distance between data and G. At equilibrium it nears 0."
-    return {
-        "distribution": picture,
-        "losses": f"Losses, averaged between points. At equilibrium {eq} and neither trends.",
-        "d": d,
-        "js": (
-            "Jensen-Shannon and both KL divergences between data and G on a grid (log scale). "
-            "At equilibrium all fall toward 0 (sampling noise keeps them a little above)."
-        ),
-        "modes": modes,
-    }
+class SpecCache:
+    """Figure JSON by chart key, rebuilt only when the chart's data token changes.
+
+    A live page redraws several times a second but the picture changes less often (a new
+    view, a new history row); building and serialising an unchanged figure again only takes
+    the interpreter lock from the training thread. ``spec`` returns (JSON, height)."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, tuple[Any, str, int]] = {}
+        self.builds = 0  # figures built so far (benchmarks count them)
+
+    def spec(self, key: str, token: Any, build: Callable[[], go.Figure]) -> tuple[str, int]:
+        hit = self._specs.get(key)
+        if hit is None or token is None or hit[0] != token:
+            fig, self.builds = build(), self.builds + 1
+            hit = (token, pio.to_json(fig, validate=False), int(fig.layout.height or 450))
+            self._specs[key] = hit
+        return hit[1], hit[2]

@@ -7,6 +7,7 @@ background; a fragment redraws the newest snapshot five times a second while it 
 import streamlit as st
 
 from ganlab import animation, ui, viz
+from ganlab.captions import captions
 from ganlab.controls import KNOBS, MODIFIERS, NETS
 from ganlab.errors import GanlabError
 from ganlab.sharing import config_from_params
@@ -53,28 +54,28 @@ playing = runner.playing
 
 @st.fragment(run_every=REDRAW_S if playing else None)
 def live() -> None:
-    snap, status = runner.latest(), runner.status()
+    v = runner.versions()  # tokens first: a chart is rebuilt only when its data changed
+    snap, status, cfg = runner.latest(), runner.status(), runner.cfg
     if status.playing != playing:
         st.rerun()  # the run paused itself (diverged): redraw the buttons, stop the timer
-    cfg = runner.cfg
     ui.status_row(status, snap)
     layers = st.pills(
         "Show", viz.LAYERS, selection_mode="multi", default=viz.LAYERS, key=f"{P}.layers"
     )
-    history, metrics = runner.history(), runner.metric_history()
-    words = viz.captions(cfg.loss, snap.view["real"].shape[1], "modes_covered" in metrics)
+    shown, history, metrics = tuple(layers or ()), runner.history(), runner.metric_history()
+    words = captions(cfg.loss, snap.view["real"].shape[1], "modes_covered" in metrics)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        picture = viz.distribution(snap.view, cfg.loss, tuple(layers or ()))
-        ui.chart(picture, words["distribution"], f"{P}.dist")
+        picture = (f"{P}.dist", words["distribution"], (v["view"], shown), viz.distribution)
+        ui.chart(*picture, snap.view, cfg.loss, shown)
     with right:
-        ui.chart(viz.loss_curves(history, cfg.loss), words["losses"], f"{P}.loss")
-        ui.chart(viz.d_outputs(history, cfg.loss), words["d"], f"{P}.d")
+        ui.chart(f"{P}.loss", words["losses"], v["losses"], viz.loss_curves, history, cfg.loss)
+        ui.chart(f"{P}.d", words["d"], v["losses"], viz.d_outputs, history, cfg.loss)
     a, b = st.columns(2, gap="large")
     with a:
-        ui.chart(viz.divergence_curves(metrics), words["js"], f"{P}.js")
+        ui.chart(f"{P}.js", words["js"], v["metrics"], viz.divergence_curves, metrics)
     with b:
-        ui.chart(viz.coverage_curves(metrics), words["modes"], f"{P}.modes")
+        ui.chart(f"{P}.cov", words["modes"], v["metrics"], viz.coverage_curves, metrics)
 
 
 live()

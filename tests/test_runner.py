@@ -150,3 +150,16 @@ def test_checkpoint_and_gif(runner):
     gif = history_gif(real, frames, bounds)
     image = Image.open(io.BytesIO(gif))
     assert gif[:6] == b"GIF89a" and image.n_frames == len(frames)
+
+
+def test_slow_motion_paces_the_steps_and_shows_each_one(runner):
+    runner.set_speed(10)
+    runner.play()
+    wait_for(lambda: runner.status().step >= 1)
+    start, began = runner.status().step, time.monotonic()
+    time.sleep(1.0)
+    done = runner.status().step - start
+    rate = done / (time.monotonic() - began)
+    runner.pause()
+    assert 3 <= rate <= 12, rate  # about 10 a second, never flat out
+    assert runner.latest().view is not None and runner.latest().step == runner.trainer.step

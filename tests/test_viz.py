@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import math
 
 import numpy as np
@@ -12,6 +13,7 @@ from PIL import Image
 
 from ganlab import viz
 from ganlab.animation import history_gif
+from ganlab.captions import captions
 from ganlab.config import make_config
 from ganlab.errors import ConfigError
 from ganlab.sharing import config_from_params, config_to_params
@@ -116,7 +118,7 @@ def test_metric_charts():
 @pytest.mark.parametrize("loss", ["minimax", "nsgan", "lsgan", "wgan", "hinge"])
 def test_every_chart_has_a_one_line_caption_about_equilibrium(loss):
     for dim, has_modes in ((1, True), (2, True), (2, False)):
-        words = viz.captions(loss, dim, has_modes)
+        words = captions(loss, dim, has_modes)
         assert set(words) == {"distribution", "losses", "d", "js", "modes"}
         for text in words.values():
             assert "equilibrium" in text and "\n" not in text and len(text) < 260
@@ -149,3 +151,17 @@ def test_gif_of_a_1d_history():
     assert image.n_frames == 5 and image.size == (420, 420)
     with pytest.raises(ValueError, match="no history"):
         history_gif(real, [], ((0.0, 8.0),))
+
+
+def test_spec_cache_rebuilds_only_when_the_token_changes():
+    cache = viz.SpecCache()
+
+    def build():
+        return viz.loss_curves(history(), "nsgan", height=333)
+
+    spec, height = cache.spec("loss", (1, 5), build)
+    assert height == 333 and json.loads(spec)["data"][0]["name"] == "D loss"
+    assert cache.spec("loss", (1, 5), build) == (spec, height) and cache.builds == 1
+    cache.spec("loss", (1, 6), build)
+    cache.spec("loss", None, build)
+    assert cache.builds == 3

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import plotly.io as pio
+import plotly.graph_objects as go
 import streamlit as st
 
 from ganlab.config import RunConfig
@@ -22,6 +22,7 @@ from ganlab.sharing import check_data_source, config_to_params
 from ganlab.train import Snapshot
 from ganlab.ui.session import command
 from ganlab.ui.widgets import key_of, load_widgets, wanted_config
+from ganlab.viz import SpecCache
 
 
 def reset_to_widgets(runner: Runner, prefix: str) -> None:
@@ -65,16 +66,20 @@ def reset_prompt(runner: Runner, prefix: str, changed: list[str]) -> None:
     b.button("Undo the changes", on_click=command(lambda: load_widgets(prefix, runner.cfg)))
 
 
-def chart(fig: Any, caption: str, key: str) -> None:
-    """A full-width plotly chart that live redraws update in place (assets/live_plot.js),
-    with its one-line caption under it. Falls back to st.plotly_chart, which rebuilds the
-    chart at every redraw, where Streamlit's plotly.js bundle cannot be found."""
+def chart(key: str, caption: str, token: Any, build: Callable[..., go.Figure], *args: Any) -> None:
+    """A full-width plotly chart, ``build(*args)``, with its one-line caption under it.
+
+    Live redraws update the chart in place (assets/live_plot.js) and call ``build`` again
+    only when ``token`` changes (None: every time), so an unchanged chart costs nothing.
+    Falls back to st.plotly_chart (which remounts the chart) without Streamlit's plotly.js."""
     chunk = _plotly_chunk()
     if chunk is None:
+        fig = build(*args)
         st.plotly_chart(fig, key=key, config={"displaylogo": False}, width="stretch")
     else:
-        spec = pio.to_json(fig, validate=False)
-        _live_plot()(key=key, data={"spec": spec, "chunk": chunk}, height=int(fig.layout.height))
+        cache = st.session_state.setdefault("ganlab.chart_specs", SpecCache())
+        spec, height = cache.spec(key, token, lambda: build(*args))
+        _live_plot()(key=key, data={"spec": spec, "chunk": chunk}, height=height)
     st.caption(caption)
 
 
