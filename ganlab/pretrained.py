@@ -116,8 +116,16 @@ def from_bytes(data: bytes, name: str = "uploaded checkpoint") -> Any:
         raise CheckpointError(
             f"{name!r} is {len(data) >> 20} MB; checkpoints over 64 MB are refused."
         )
+    from ganlab.checkpoint import read_checkpoint
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "checkpoint.pt"
         path.write_bytes(data)
+        state = read_checkpoint(path)
+        if isinstance(state.get("config"), dict) and state["config"].get("mnist_dir"):
+            # Browsing needs no training data: a run from another machine's MNIST folder
+            # loads here with the bundled digits.
+            state["config"] = {**state["config"], "mnist_dir": ""}
+            torch.save(state, path)
         trainer = load_trainer(path, torch.device("cpu"))
     return LatentModel(trainer.game, name=name)

@@ -175,3 +175,19 @@ def test_shipped_infogan_codes_are_digits():
     x = torch.cat([game.sample(40, gen, cat=k) for k in range(10)])
     purity, distinct, _ = code_purity(torch.arange(10).repeat_interleave(40), classify(x)[0])
     assert purity >= 0.9 and distinct >= 9, (purity, distinct)
+
+
+def test_uploaded_checkpoints_load_or_say_why(tmp_path):
+    from ganlab.checkpoint import save_run
+    from ganlab.config import make_config
+    from ganlab.errors import ConfigError
+    from ganlab.train import Trainer
+
+    state = read_checkpoint("pretrained:cgan-mnist")
+    state["config"]["mnist_dir"] = "/a/folder/on/another/machine"
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    assert pretrained.from_bytes(buf.getvalue()).variant == "cgan"
+    save_run(Trainer(make_config("nsgan", "ring8", steps=1)), tmp_path)
+    with pytest.raises(ConfigError, match="is a nsgan run; the latent page takes one of"):
+        pretrained.from_bytes((tmp_path / "checkpoint.pt").read_bytes())
