@@ -44,6 +44,8 @@ CASES: dict[str, dict[str, Any]] = {
         "depth": 2,
         "batch_size": 64,
     },
+    # A sweep: these runs as one batched model (ganlab/batched.py) vs one Trainer after another.
+    "sweep-32": {"variant": "nsgan", "data": "ring8", "hidden": 64, "batch_size": 128, "runs": 32},
 }
 
 
@@ -103,6 +105,10 @@ def _sync(device: torch.device) -> None:
 def run_case(name: str, device: torch.device, seconds: float = 3.0) -> dict[str, Any]:
     """Time one case: the project trainer and the naive loop, alternating three times each
     so that background load hits both alike; report the medians and their ratio."""
+    if "runs" in CASES[name]:  # batched sweep vs sequential Trainers
+        from ganlab.batched import bench_case
+
+        return bench_case(name, CASES[name], device, seconds)
     settings = dict(CASES[name])
     cfg = make_config(settings.pop("variant"), settings.pop("data"), **settings)
     trainer = Trainer(cfg, device)

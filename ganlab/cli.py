@@ -1,4 +1,4 @@
-"""The command line: ``python -m ganlab train | sample | bench``.
+"""The command line: ``python -m ganlab train | sample | bench | sweep``.
 
 Contract (DESIGN.md): bad input prints one sentence on stderr and exits 2; a run that
 diverges keeps its last finite checkpoint, writes metrics.json with "status": "diverged"
@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--cases", default="", help="comma-separated case names (default: all)")
     b.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
     b.add_argument("--record", help="also write the JSON and a markdown table to this folder")
+
+    from ganlab.sweep import add_arguments as add_sweep_arguments
+
+    add_sweep_arguments(sub.add_parser("sweep", help="train a grid of small GANs at once"))
     return parser
 
 
@@ -92,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             return _train(args)
         if args.command == "sample":
             return _sample(args)
+        if args.command == "sweep":
+            from ganlab.sweep import sweep_command
+
+            return sweep_command(args)
         from ganlab.bench import bench_command
 
         return bench_command(args)

@@ -1,0 +1,195 @@
+"""Sweeps: the batched trainer against the sequential Trainer, grids, results, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import math
+import sys
+
+import pytest
+import torch
+
+from ganlab import sweep, viz_sweep
+from ganlab.batched import BatchedTrainer, group_key
+from ganlab.cli import main
+from ganlab.config import make_config
+from ganlab.errors import ConfigError
+from ganlab.train import Trainer
+
+TINY = {"hidden": 16, "batch_size": 32, "steps": 20}
+
+
+def _weights(modules: list[torch.nn.Module]) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for m in modules for p in m.parameters()])
+
+
+# wgan-gp trains 5 steps only: its penalty's gradient jumps where a ReLU flips, so a 1e-8
+# rounding difference can become 1e-3 at a single step (measured: at step 6 of 20).
+@pytest.mark.parametrize(
+    "variant, extra, steps",
+    [("nsgan", {}, 20), ("gan", {"optimizer": "sgd"}, 20), ("wgan", {}, 20), ("wgan-gp", {}, 5)],
+)
+def test_batched_runs_reproduce_sequential_trainers(variant, extra, steps):
+    # Same seed, same nets, same data and noise: each batched run is the Trainer's run.
+    cfgs = [
+        make_config(variant, "ring8", seed=s, lr_d=lr, **TINY, **extra)
+        for s, lr in ((0, 1e-3), (1, 3e-3))
+    ]
+    batched = BatchedTrainer(cfgs)
+    batched.train_steps(steps)
+    batched.unstack()
+    for cfg, game in zip(cfgs, batched.games):
+        trainer = Trainer(cfg)
+        trainer.train_steps(steps)
+        expected, got = _weights([trainer.g, trainer.d]), _weights([game.g, game.d])
+        # Only float rounding differs (bmm vs mm, fused Adam vs ours).
+        assert (expected - got).abs().max() < 1e-5
+        untrained = Trainer(cfg)
+        assert (expected - _weights([untrained.g, untrained.d])).abs().max() > 1e-3
+
+
+def test_changing_one_runs_lr_leaves_the_others_alone():
+    base = make_config("nsgan", "ring8", **TINY)
+    a = BatchedTrainer([base, base.replace(seed=1)])
+    b = BatchedTrainer([base, base.replace(seed=1, lr_d=5e-2, lr_g=5e-2)])
+    for t in (a, b):
+        t.train_steps(15)
+    first_a = torch.cat([p[0].flatten() for p in a.g_params.values()])
+    first_b = torch.cat([p[0].flatten() for p in b.g_params.values()])
+    second_a = torch.cat([p[1].flatten() for p in a.g_params.values()])
+    second_b = torch.cat([p[1].flatten() for p in b.g_params.values()])
+    assert torch.equal(first_a, first_b)
+    assert (second_a - second_b).abs().max() > 1e-3
+
+
+def test_groups_split_by_shape_and_schedule_not_by_lr_or_seed():
+    cfgs = sweep.make_grid("ring8", k=[1, 2], lr_d=[1e-4, 1e-3], batch_size=[32, 64], seeds=2)
+    assert len(cfgs) == 16
+    parts = sweep.groups(cfgs)
+    assert sorted(len(p) for p in parts) == [4, 4, 4, 4]
+    for part in parts:
+        assert len({group_key(cfgs[i]) for i in part}) == 1
+        assert len({(cfgs[i].lr_d, cfgs[i].seed) for i in part}) == 4
+
+
+def test_grid_takes_the_preset_for_lists_not_given_and_drops_duplicates():
+    cfgs = sweep.make_grid("gauss1d", "wgan", k=[1, 1, 3], seeds=1)
+    preset = make_config("wgan", "gauss1d")
+    assert [c.k for c in cfgs] == [1, 3]
+    assert {c.lr_d for c in cfgs} == {preset.lr_d} and {c.batch_size for c in cfgs} == {
+        preset.batch_size
+    }
+    assert [c.replace(k=preset.k) for c in cfgs] == [preset, preset]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"k": []}, "The k list is empty"),
+        ({"lr_d": [1e-4, 2e-4, 3e-4, 1e-3], "k": list(range(1, 34)), "seeds": 4}, "cap of 512"),
+        ({"k": [0]}, "k is 0"),
+        ({"lr_g": [-1.0]}, "lr_g is -1.0"),
+        ({"seeds": 0}, "seeds is 0"),
+        ({"minibatch_disc": True}, None),
+    ],
+)
+def test_bad_grids_get_one_sentence(kwargs, message):
+    with pytest.raises(ConfigError) as err:
+        cfgs = sweep.make_grid("ring8", **kwargs)
+        sweep.run_sweep(cfgs)  # only reached by settings the batched trainer lacks
+    text = str(err.value)
+    assert text.count(". ") == 0 and text.endswith(".")
+    if message:
+        assert message in text
+    else:
+        assert "minibatch_disc" in text and "sequential backend" in text
+
+
+def test_parse_list_names_the_flag():
+    assert sweep.parse_list("lr-d", "1e-4, 3e-4,", float) == [1e-4, 3e-4]
+    assert sweep.parse_list("k", None, int) is None
+    with pytest.raises(ConfigError, match="--k has 'x', which is not a whole number"):
+        sweep.parse_list("k", "1,x", int)
+    with pytest.raises(ConfigError, match="--k is empty"):
+        sweep.parse_list("k", ",", int)
+
+
+def test_backends_give_the_same_rows_and_progress_reaches_one():
+    cfgs = sweep.make_grid("ring8", lr_d=[1e-3, 3e-3], batch_size=[32], hidden=16, steps=20)
+    seen: list[float] = []
+    fast = sweep.run_sweep(cfgs, "batched", "cpu", seen.append)
+    slow = sweep.run_sweep(cfgs, "sequential", "cpu")
+    assert seen[-1] == pytest.approx(1.0) and seen == sorted(seen)
+    assert [r["lr_d"] for r in fast] == [1e-3, 3e-3]
+    for a, b in zip(fast, slow):
+        assert a["status"] == b["status"] == "ok"
+        assert a["modes_covered"] == b["modes_covered"]
+        assert a["js_grid"] == pytest.approx(b["js_grid"], abs=1e-3)
+        assert a["link"].startswith("playground?variant=nsgan&data=ring8")
+
+
+def test_phase_diagram_has_two_heat_maps_of_the_grid():
+    rows = [
+        {"k": k, "lr_d": lr, "lr_g": 1e-3, "batch_size": 64, "modes_covered": k + lr * 1e3,
+         "modes_total": 8.0, "js_grid": 0.1 * k, "w1": 0.5, "high_quality_frac": 0.9}
+        for k in (1, 2, 5) for lr in (1e-4, 1e-3) for _seed in (0, 1)
+    ]  # fmt: skip
+    grid = viz_sweep.cells(rows)
+    assert grid["y"] == ["k=1", "k=2", "k=5"] and grid["x"] == ["D 0.0001", "D 0.001"]
+    assert grid["means"]["modes_covered"][2, 1] == pytest.approx(6.0)
+    assert all(len(runs) == 2 for runs in grid["runs"].values())
+    fig = viz_sweep.phase_diagram(rows)
+    assert [t.type for t in fig.data] == ["heatmap", "heatmap"]
+    assert "modes covered (of 8)" in fig.layout.annotations[0].text
+    no_modes = [{**r, "modes_total": math.nan, "modes_covered": math.nan} for r in rows]
+    assert viz_sweep.phase_diagram(no_modes).layout.annotations[0].text == "W1"
+
+
+def test_cli_sweep_writes_one_csv_row_per_run_and_a_heat_map(tmp_path, capsys):
+    out = tmp_path / "sw"
+    argv = ["sweep", "--data", "ring8", "--k", "1,2", "--lr-d", "1e-3,3e-3", "--seeds", "1"]
+    argv += ["--steps", "10", "--hidden", "16", "--batch-size", "32", "--out", str(out)]
+    assert main(argv) == 0
+    with open(out / "results.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 4 and {r["k"] for r in rows} == {"1", "2"}
+    assert set(sweep.COLUMNS) <= set(rows[0]) and rows[0]["status"] == "ok"
+    html = (out / "heatmap.html").read_text()
+    assert "plotly" in html and "modes covered" in html
+    assert "4 runs in 2 batched group(s)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--k", ""], "--k is empty"),
+        (["--k", "1,2", "--seeds", "300"], "cap of 512"),
+        (["--lr-d", "0"], "lr_d is 0.0"),
+        (["--backend", "spark"], "--backend is 'spark'"),
+        (["--data", "mnist", "--variant", "dcgan"], "toy variants only"),
+    ],
+)
+def test_cli_bad_grids_exit_2_with_one_line(tmp_path, capsys, flags, message):
+    assert main(["sweep", "--out", str(tmp_path / "x"), "--steps", "5", *flags]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_cli_ray_backend_without_ray_says_how_to_install(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
+    assert main(["sweep", "--backend", "ray", "--out", str(tmp_path / "x")]) == 2
+    assert "pip install 'ganlab[ray]'" in capsys.readouterr().err
+
+
+def test_ray_backend_gives_the_batched_rows():
+    ray = pytest.importorskip("ray")
+    cfgs = sweep.make_grid("ring8", batch_size=[32, 64], seeds=1, hidden=16, steps=10)
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
+    try:
+        remote = sweep.run_sweep(cfgs, "ray", "cpu")
+    finally:
+        ray.shutdown()
+    local = sweep.run_sweep(cfgs, "batched", "cpu")
+    assert [r["batch_size"] for r in remote] == [32, 64]
+    for a, b in zip(remote, local):
+        assert a["js_grid"] == pytest.approx(b["js_grid"], abs=1e-6)
