@@ -168,8 +168,10 @@ class Runner:
 
     def set_speed(self, steps_per_s: float | None) -> None:
         """Slow motion at this many steps a second (a picture each step), or None: flat out."""
-        self.speed = None if not steps_per_s else max(0.2, float(steps_per_s))
-        self._wake.set()
+        speed = None if not steps_per_s else max(0.2, float(steps_per_s))
+        if speed != self.speed:  # pages call this on every rerun; only a change wakes the thread
+            self.speed = speed
+            self._wake.set()
 
     def reset(self, cfg: RunConfig | None = None) -> None:
         """A fresh run (a new config, or the same one from step 0). A config that fails to
