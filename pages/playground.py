@@ -23,7 +23,7 @@ with st.sidebar:
     st.header("Data and game")
     ui.data_widget(P)
     ui.variant_widget(P)
-    with st.expander("Modifiers: minibatch discrimination, PacGAN, unrolled", expanded=False):
+    with st.expander("Modifiers: minibatch discrimination, pack, unrolled"):
         for field in MODIFIERS:
             ui.field_widget(P, field)
     st.header("Training knobs")
