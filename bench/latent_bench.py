@@ -5,13 +5,16 @@
 Two numbers per shipped model: drawing one digit from an explicit point (the model alone,
 median of 50), and a whole rerun of pages/latent.py under Streamlit's AppTest after a z
 slider moves (digit, classifier reading, nearest training digits and the open traversal
-tab; median of 10, without a browser's network round trip). Quality numbers (purity,
+tab; median of 10, without a browser's network round trip), as wall time and as this
+process's CPU time (what it costs on a core of its own when the machine is busy; the load
+average is recorded beside). Quality numbers (purity,
 inversion) come from scripts/train_pretrained.py.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -38,28 +41,32 @@ def one_digit_ms(name: str) -> float:
     return 1000 * statistics.median(times)
 
 
-def page_rerun_ms(name: str) -> float:
+def page_rerun_ms(name: str) -> tuple[float, float]:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "pages" / "latent.py"), default_timeout=120)
     at.run()
     at.selectbox(key="lat.source").set_value(f"pretrained:{name}").run()
-    times = []
+    wall, cpu = [], []
     for i in range(10):
         at.slider(key="lat.z0").set_value(round(-0.9 + 0.2 * i, 2))
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         at.run()
-        times.append(time.perf_counter() - start)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         assert not at.exception, at.exception
-    return 1000 * statistics.median(times)
+    return 1000 * statistics.median(wall), 1000 * statistics.median(cpu)
 
 
 def main() -> int:
     results = {}
     for name in pretrained.available():
+        wall, cpu = page_rerun_ms(name)
         results[name] = {
             "one_digit_ms": round(one_digit_ms(name), 2),
-            "page_rerun_ms": round(page_rerun_ms(name), 1),
+            "page_rerun_ms": round(wall, 1),
+            "page_rerun_cpu_ms": round(cpu, 1),
+            "load_average": round(os.getloadavg()[0], 1),
         }
         print(name, results[name], flush=True)
     path = ROOT / "bench" / "latent.json"
