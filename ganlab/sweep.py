@@ -32,6 +32,8 @@ MAX_RUNS = 512
 BACKENDS = ("batched", "sequential", "ray")
 STEP_CHUNK = 50  # progress is reported every this many steps of a group
 METRICS = ("modes_covered", "modes_total", "high_quality_frac", "js_grid", "kl_grid", "kl_rev")
+# results.csv: settings, status (ok / diverged), final metrics, seconds (a batched run's share
+# of its group's training time) and the playground link of the run's setup.
 COLUMNS = (
     "run group data variant loss k lr_d lr_g batch_size seed steps status".split()
     + list(METRICS)

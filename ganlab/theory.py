@@ -42,6 +42,7 @@ THEORY = {
     "noise_dim": 1, "lr_decay": 1.0, "k": 1, "pack": 1, "unrolled": 0,
 }  # fmt: skip
 PROBE_POINTS = 4000
+SUPPORT = 1e-4  # grid-cell mass (of p_data + p_g) below which D* is not drawn
 LOG4 = math.log(4.0)
 
 
@@ -115,8 +116,10 @@ def measure(trainer: Trainer, probe: Probe, with_d: bool = True) -> dict[str, An
         d_real, d_fake = game.d_on(probe.real), game.d_on(fake)
         d_grid = torch.sigmoid(game.d_on(probe.cells)).double().cpu().numpy()
     both = m_data + m_fake
-    d_star = np.where(both > 0, m_data / np.maximum(both, 1e-300), np.nan)
-    # Weighted by (p_data + p_g) / 2: D* is defined only where either density is non-zero.
+    # D* is defined only where a density lives; far in the tails it is a ratio of rounding
+    # errors (1 where a Gaussian's tail meets an empty cell), so it is left out there.
+    d_star = np.where(both > SUPPORT, m_data / np.maximum(both, SUPPORT), np.nan)
+    # Weighted by (p_data + p_g) / 2, so the gap counts where samples actually are.
     gap = float(np.nansum(both * np.abs(d_grid - d_star)) / max(both.sum(), 1e-12))
     out.update(
         value=value_of_game(d_real, d_fake),

@@ -82,15 +82,19 @@ def phase_diagram(rows: Sequence[dict[str, Any]], height: int = 460) -> go.Figur
     from plotly.subplots import make_subplots
 
     c = cells(rows)
+    # Fixed colour ranges (0..all modes, 0..log 2) so two sweeps' maps compare by eye.
     if c["has_modes"]:
         left, left_title = c["means"]["modes_covered"], f"modes covered (of {c['modes_total']:g})"
-        left_fmt, left_scale = "%{z:.1f}", "Viridis"
+        left_fmt, left_scale, left_range = "%{z:.1f}", "Viridis", (0.0, c["modes_total"])
     else:
         left, left_title, left_fmt, left_scale = c["means"]["w1"], "W1", "%{z:.3f}", "Viridis_r"
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(left_title, "JS divergence (grid)"))
-    for col, z, fmt, scale, bar_x in (
-        (1, left, left_fmt, left_scale, 0.44),
-        (2, c["means"]["js_grid"], "%{z:.3f}", "Viridis_r", 1.0),
+        left_range = (None, None)
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=(left_title, "JS divergence (grid)"), horizontal_spacing=0.14
+    )
+    for col, z, fmt, scale, bar_x, (lo, hi) in (
+        (1, left, left_fmt, left_scale, 0.43, left_range),
+        (2, c["means"]["js_grid"], "%{z:.3f}", "Viridis_r", 1.0, (0.0, math.log(2))),
     ):
         fig.add_trace(
             go.Heatmap(
@@ -98,6 +102,8 @@ def phase_diagram(rows: Sequence[dict[str, Any]], height: int = 460) -> go.Figur
                 x=c["x"],
                 y=c["y"],
                 colorscale=scale,
+                zmin=lo,
+                zmax=hi,
                 texttemplate=fmt,
                 colorbar={"x": bar_x, "len": 0.9, "thickness": 14},
                 hovertemplate="%{y}, lr %{x}: %{z:.3f}<extra></extra>",

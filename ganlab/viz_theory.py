@@ -47,6 +47,7 @@ def d_vs_optimal(tr: dict[str, Any], i: int, height: int = 420) -> go.Figure:
     ]
     top = max(float(np.max(tr["p_data"])), float(np.max(tr["p_g"][i])), 1e-6) * 1.1
     y2 = {"overlaying": "y", "side": "right", "range": [-0.02, 1.05], "showgrid": False}
+    y2["tickvals"] = [0, 0.5, 1]
     return figure(
         traces,
         height,
@@ -109,7 +110,7 @@ def saturation_curves(runs: dict[str, dict[str, Any]], height: int = 380) -> go.
         trace = _line(step, _as_list(tr["fake_mean"]), name, color)
         fig.add_trace(go.Scatter(trace, showlegend=False), row=1, col=2)
     fig.add_hline(y=4.0, line={"dash": "dot", "color": "#555555"}, row=1, col=2)
-    fig.update_yaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log", dtick=1, row=1, col=1)  # one label per decade
     fig.update_xaxes(title_text="G step")
     return _finish(fig, height)
 
@@ -144,7 +145,8 @@ def kl_curves(runs: dict[str, dict[str, Any]], height: int = 380) -> go.Figure:
         ):
             line = {"dash": dash.get(name, "solid")}
             traces.append(_line(step, _as_list(tr[key]), f"{label}, {name}", color, line=line))
-    return figure(traces, height, xaxis=_STEP, yaxis={"type": "log", "title": {"text": "nats"}})
+    yaxis = {"type": "log", "dtick": 1, "title": {"text": "nats"}}
+    return figure(traces, height, xaxis=_STEP, yaxis=yaxis)
 
 
 def _finish(fig: go.Figure, height: int) -> go.Figure:
