@@ -193,3 +193,15 @@ def test_ray_backend_gives_the_batched_rows():
     assert [r["batch_size"] for r in remote] == [32, 64]
     for a, b in zip(remote, local):
         assert a["js_grid"] == pytest.approx(b["js_grid"], abs=1e-6)
+
+
+def test_a_diverging_run_is_reported_and_leaves_the_others_alone():
+    grid = {"optimizer": "sgd", "hidden": 16, "batch_size": [32], "steps": 30}
+    cfgs = sweep.make_grid("ring8", "lsgan", lr_d=[1e-3, 9.0], **grid)  # D at lr 9 blows up
+    rows = sweep.run_sweep(cfgs, "batched", "cpu")
+    assert [r["status"] for r in rows] == ["ok", "diverged"]
+    assert math.isnan(rows[1]["js_grid"]) and math.isfinite(rows[0]["js_grid"])
+    alone = sweep.run_sweep(cfgs[:1], "batched", "cpu")[0]
+    assert alone["js_grid"] == pytest.approx(rows[0]["js_grid"], abs=1e-6)
+    assert alone["w1"] == pytest.approx(rows[0]["w1"], abs=1e-6)
+    assert [r["status"] for r in sweep.run_sweep(cfgs, "sequential", "cpu")] == ["ok", "diverged"]
