@@ -27,15 +27,24 @@ from ganlab.runner import Runner
 from ganlab.train import Trainer
 
 
-def headless_loop(cfg, seconds: float) -> float:
+def thread_cpu(thread: threading.Thread | None = None) -> float:
+    """CPU seconds a thread has used (the calling thread by default): unlike wall time, this
+    does not count waiting for a core or for the interpreter lock."""
+    if thread is None:
+        return time.thread_time()
+    return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+
+
+def headless_loop(cfg, seconds: float) -> tuple[float, float]:
+    """(steps per wall second, steps per CPU second) of a plain training loop."""
     trainer = Trainer(cfg)
     for _ in range(10):
         trainer.train_step()
-    start, steps = time.perf_counter(), 0
+    start, cpu0, steps = time.perf_counter(), thread_cpu(), 0
     while time.perf_counter() - start < seconds:
         trainer.train_step()
         steps += 1
-    return steps / (time.perf_counter() - start)
+    return steps / (time.perf_counter() - start), steps / (thread_cpu() - cpu0)
 
 
 def headless_run(cfg, seconds: float) -> float:
@@ -70,7 +79,7 @@ def draw(runner: Runner, loss: str, cache: viz.SpecCache) -> int:
 def in_app(cfg, seconds: float, hz: float) -> dict[str, float]:
     runner = Runner(cfg)
     stop = threading.Event()
-    counts = {"redraws": 0, "figures": 0, "draw_s": 0.0}
+    counts = {"redraws": 0, "figures": 0, "draw_s": 0.0, "consumer_cpu": 0.0}
 
     def consumer() -> None:
         cache = viz.SpecCache()
@@ -80,20 +89,25 @@ def in_app(cfg, seconds: float, hz: float) -> dict[str, float]:
             counts["draw_s"] += time.perf_counter() - began
             counts["redraws"] += 1
             stop.wait(max(0.0, 1 / hz - (time.perf_counter() - began)))
+        counts["consumer_cpu"] = thread_cpu()
 
     runner.play()
     time.sleep(0.5)  # warm-up, as headless_loop's first steps
-    step0, t0 = runner.status().step, time.perf_counter()
+    trainer_thread = runner._thread
+    step0, t0, cpu0 = runner.status().step, time.perf_counter(), thread_cpu(trainer_thread)
     thread = threading.Thread(target=consumer)
     thread.start()
     time.sleep(seconds)
     stop.set()
     thread.join()
     elapsed = time.perf_counter() - t0
-    step1 = runner.status().step
+    step1, cpu1 = runner.status().step, thread_cpu(trainer_thread)
+    consumer_cpu = counts["consumer_cpu"]
     runner.stop()
     return {
         "steps_per_s": (step1 - step0) / elapsed,
+        "steps_per_cpu_s": (step1 - step0) / max(cpu1 - cpu0, 1e-9),
+        "consumer_cpu_share": consumer_cpu / elapsed,
         "redraws_per_s": counts["redraws"] / elapsed,
         "new_pictures_per_s": runner.versions()["view"][1] / (elapsed + 0.5),
         "figures_rebuilt_per_s": counts["figures"] / elapsed,
@@ -115,15 +129,21 @@ def main() -> None:
     cfg = make_config(args.variant, args.data)
     rows = []
     for _ in range(args.rounds):
-        loop = headless_loop(cfg, args.seconds)
+        loop, loop_cpu = headless_loop(cfg, args.seconds)
         app = in_app(cfg, args.seconds, args.hz)
         run = headless_run(cfg, args.seconds)
         load = os.getloadavg()[0]  # other processes on the machine skew every number
-        rows.append({"headless_loop": loop, "headless_run": run, **app, "load_avg": load})
+        rows.append({"headless_loop": loop, "headless_loop_per_cpu_s": loop_cpu,
+                     "headless_run": run, **app, "load_avg": load})  # fmt: skip
         print(json.dumps({k: round(v, 1) for k, v in rows[-1].items()}), flush=True)
     med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     med["ratio_vs_loop"] = statistics.median(r["steps_per_s"] / r["headless_loop"] for r in rows)
     med["ratio_vs_run"] = statistics.median(r["steps_per_s"] / r["headless_run"] for r in rows)
+    # Per CPU second of the training thread: the work pictures and metrics add, whatever
+    # else the machine is doing (waiting for a core or the lock is not counted).
+    med["cpu_ratio"] = statistics.median(
+        r["steps_per_cpu_s"] / r["headless_loop_per_cpu_s"] for r in rows
+    )
     print("median", json.dumps({k: round(v, 3) for k, v in med.items()}))
 
 
