@@ -114,7 +114,12 @@ class Trainer:
             d_fake = self.game.discriminate(fake.x, fake.cond)
         loss = self.loss_fn(d_real, d_fake).d
         if self.cfg.gp_weight:
-            loss = loss + self.cfg.gp_weight * gradient_penalty(self.d, real, fake.x, self.rng)
+            # Games whose D takes labels or pyramids (ganlab/image/) bring their own penalty.
+            penalty = getattr(self.game, "penalty", None)
+            gp = penalty(real, cond, fake, self.rng) if penalty else None
+            if gp is None:
+                gp = gradient_penalty(self.d, real, fake.x, self.rng)
+            loss = loss + self.cfg.gp_weight * gp
         if self.cfg.r1:
             loss = loss + 0.5 * self.cfg.r1 * r1_penalty(d_real, real)
         aux = self.game.aux_loss(fake)
