@@ -42,7 +42,8 @@ def main(names: list[str]) -> None:
         for variant, data, mods, seed in CHECKS[name]:
             m = measure(variant, data, mods, seed)
             cells = [f"{m[c]:.3f}" if c in m else "" for c in COLUMNS]
-            row = f"| {data} | {variant} | {mods or ''} | {seed} | {m['steps']} | {m['seconds']:.1f} | "
+            row = f"| {data} | {variant} | {mods or ''} | {seed} | {m['steps']} | "
+            row += f"{m['seconds']:.1f} | "
             rows.append(row + " | ".join(cells) + " |")
             print(rows[-1], flush=True)
     out = Path(__file__).with_name("QUALITY.md")
