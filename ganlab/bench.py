@@ -134,6 +134,8 @@ def bench_command(args: argparse.Namespace) -> int:
     unknown = [c for c in names if c not in CASES]
     if unknown:
         raise ConfigError(f"Unknown bench case {unknown[0]!r}; choose from: {', '.join(CASES)}.")
+    if not 0.1 <= args.seconds <= 600:
+        raise ConfigError(f"--seconds is {args.seconds}; it must be between 0.1 and 600.")
     results = [run_case(name, device, args.seconds) for name in names]
     if args.json:
         print(json.dumps(results, indent=2))

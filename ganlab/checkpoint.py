@@ -38,8 +38,10 @@ def save_run(trainer: Trainer, out_dir: str | Path, metrics: dict[str, Any] | No
     return out / CHECKPOINT
 
 
-def read_checkpoint(source: str | Path) -> dict[str, Any]:
-    """The checkpoint dict from a run folder, a .pt file or ``pretrained:NAME``, validated."""
+def read_checkpoint(source: str | Path, label: str | None = None) -> dict[str, Any]:
+    """The checkpoint dict from a run folder, a .pt file or ``pretrained:NAME``, validated.
+    ``label`` names the file in messages (an upload's name rather than its temporary path).
+    """
     if isinstance(source, str) and source.startswith("pretrained:"):
         from ganlab.pretrained import path_of  # the shipped models (ganlab/pretrained.py)
 
@@ -49,22 +51,29 @@ def read_checkpoint(source: str | Path) -> dict[str, Any]:
         path = path / CHECKPOINT
     if not path.is_file():
         raise CheckpointError(f"No checkpoint at {str(path)!r}; give a run folder from 'train'.")
+    label = label or str(path)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, zipfile.BadZipFile, EOFError, OSError) as err:
         first = str(err).strip().splitlines()[0][:120] if str(err).strip() else type(err).__name__
         raise CheckpointError(
-            f"{str(path)!r} is not a readable ganlab checkpoint (corrupt, truncated or not "
+            f"{label!r} is not a readable ganlab checkpoint (corrupt, truncated or not "
             f"weights-only: {first})."
         )
     if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise CheckpointError(f"{str(path)!r} is a PyTorch file but not a ganlab checkpoint.")
+        raise CheckpointError(f"{label!r} is a PyTorch file but not a ganlab checkpoint.")
+    if not isinstance(state.get("config"), dict):
+        raise CheckpointError(f"{label!r} has no run config; it was not written by ganlab.")
     return state
 
 
-def load_trainer(source: str | Path, device: torch.device | None = None) -> Trainer:
-    """Rebuild the trainer of a saved run, with its weights, optimizers and step."""
-    state = read_checkpoint(source)
+def load_trainer(
+    source: str | Path | dict[str, Any], device: torch.device | None = None
+) -> Trainer:
+    """Rebuild the trainer of a saved run, with its weights, optimizers and step (from a
+    source for read_checkpoint, or a dict it returned). Weights that are not finite are
+    refused: the nets would draw nothing but NaN."""
+    state = source if isinstance(source, dict) else read_checkpoint(source)
     try:
         cfg = RunConfig.from_dict(state["config"])
     except GanlabError as err:
@@ -73,7 +82,9 @@ def load_trainer(source: str | Path, device: torch.device | None = None) -> Trai
     trainer = Trainer(cfg, device or resolve_device("auto"))
     try:
         trainer.load_state(state)
-    except (RuntimeError, KeyError, ValueError) as err:
-        first = str(err).strip().splitlines()[0][:120]
+    except (RuntimeError, KeyError, ValueError, TypeError, AttributeError) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:120]
         raise CheckpointError(f"The checkpoint's weights do not fit its config ({first}).")
+    if not trainer.weights_finite():
+        raise CheckpointError("The checkpoint's weights hold NaN or infinite values.")
     return trainer

@@ -8,7 +8,6 @@ and exits 3. Flags that are not given leave the config file's or the preset's va
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -106,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     except GanlabError as err:
         print(f"ganlab: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as err:  # an --out that cannot be written, a full disk: still one sentence
+        where = f" ({err.filename})" if err.filename else ""
+        print(
+            f"ganlab: cannot write or read a file: {err.strerror or err}{where}.", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("ganlab: interrupted.", file=sys.stderr)
         return 130
@@ -120,7 +125,7 @@ CONFIG_FLAGS = (
 
 def config_from_args(args: argparse.Namespace) -> Any:
     """The run's config: the preset, then --config FILE, then the flags given."""
-    from ganlab.config import make_config
+    from ganlab.config import make_config, parse_json
 
     base: dict[str, Any] = {}
     if args.config:
@@ -128,9 +133,10 @@ def config_from_args(args: argparse.Namespace) -> Any:
         if not path.is_file():
             raise ConfigError(f"Config file {args.config!r} does not exist.")
         try:
-            base = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            text = path.read_text()
+        except UnicodeDecodeError as err:
             raise ConfigError(f"Config file {args.config!r} is not valid JSON ({err}).")
+        base = parse_json(text, f"Config file {args.config!r}")
         if not isinstance(base, dict):
             raise ConfigError(f"Config file {args.config!r} must hold a JSON object.")
     flags = {name: getattr(args, name) for name in CONFIG_FLAGS if getattr(args, name) is not None}

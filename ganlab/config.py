@@ -29,6 +29,13 @@ MAX_BATCH = 8192
 MAX_HIDDEN = 1024
 MAX_DEPTH = 8
 MAX_STEPS = 10_000_000
+# Memory caps that hold on any device, so that MAX_TRAINING (threads.py) runs fit in a few
+# GB together. Minibatch discrimination compares every pair in a batch: batch^2 x 15 floats
+# (batch 1024: 60 MB, with its gradient; batch 8192: 4 GB). An image net's activations grow
+# with batch x width (hidden is the channel count at 14x14): 1024 x 128 needs about 1 GB.
+MAX_PAIRWISE_BATCH = 1024
+MAX_IMAGE_BATCH_X_WIDTH = 1024 * 128
+MAX_CONFIG_CHARS = 100_000  # a config is about 700 characters of JSON
 
 
 @dataclass(frozen=True)
@@ -93,14 +100,27 @@ class RunConfig:
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
-        try:
-            values = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ConfigError(f"The config is not valid JSON ({err.msg} at line {err.lineno}).")
-        return cls.from_dict(values)
+        return cls.from_dict(parse_json(text))
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
+
+
+def parse_json(text: str, label: str = "The config") -> Any:
+    """JSON text as Python values, or one sentence: also for text too long or too deeply
+    nested to parse, and for numbers too long to convert (both raise outside JSONDecodeError).
+    """
+    if len(text) > MAX_CONFIG_CHARS:
+        raise ConfigError(
+            f"{label} is {len(text):,} characters long; a config is at most {MAX_CONFIG_CHARS:,}."
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{label} is not valid JSON ({err.msg} at line {err.lineno}).")
+    except (ValueError, RecursionError) as err:
+        reason = "nested too deeply" if isinstance(err, RecursionError) else "a number too long"
+        raise ConfigError(f"{label} is not usable JSON ({reason}).")
 
 
 def make_config(variant: str = "nsgan", data: str | None = None, **overrides: Any) -> RunConfig:
@@ -110,6 +130,9 @@ def make_config(variant: str = "nsgan", data: str | None = None, **overrides: An
     variant's defaults, ``overrides``. Overrides that are ``None`` are ignored, so CLI flags
     that were not given leave the preset alone.
     """
+    for name, value in (("variant", variant), ("data", data)):
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{name} is {value!r} ({type(value).__name__}); it must be text.")
     if variant not in VARIANTS:
         raise ConfigError(f"Unknown variant {variant!r}; choose one of: {', '.join(VARIANTS)}.")
     preset = VARIANTS[variant]
@@ -172,6 +195,17 @@ def _validate(c: RunConfig) -> None:
         raise ConfigError(
             f"batch_size is {c.batch_size} but pack is {c.pack}; "
             "the batch size must be a multiple of pack so D can judge whole packs."
+        )
+    if c.minibatch_disc and c.batch_size > MAX_PAIRWISE_BATCH:
+        raise ConfigError(
+            f"batch_size is {c.batch_size} with minibatch_disc, which compares every pair of "
+            f"samples; it must be at most {MAX_PAIRWISE_BATCH} to fit in memory."
+        )
+    if kind == "image" and c.batch_size * c.hidden > MAX_IMAGE_BATCH_X_WIDTH:
+        raise ConfigError(
+            f"batch_size x hidden is {c.batch_size} x {c.hidden} for the image GAN "
+            f"{c.variant!r}; it must be at most {MAX_IMAGE_BATCH_X_WIDTH:,} (e.g. 1024 x 128) "
+            "so that its activations fit in memory (about 1 GB) on any device."
         )
     if kind == "image" and (c.pack > 1 or c.unrolled or c.minibatch_disc):
         raise ConfigError(

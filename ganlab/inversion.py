@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganlab.data.files import load_npy
 from ganlab.errors import DataError
 from ganlab.latent import CODES, LatentModel, Point, cpu_threads
 
@@ -171,13 +172,27 @@ def read_digit_file(name: str, data: bytes) -> np.ndarray:
 
     if len(data) > MAX_UPLOAD:
         raise DataError(f"{name!r} is {len(data) // 1024} kB; a 28x28 digit needs under 1 MB.")
-    try:
-        if name.lower().endswith(".npy"):
-            arr = np.load(io.BytesIO(data), allow_pickle=False)
-        else:
-            arr = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=np.float32)
-    except (ValueError, OSError, EOFError, UnidentifiedImageError):
-        raise DataError(f"{name!r} is not a readable PNG or NPY image.")
+    if name.lower().endswith(".npy"):
+        arr = load_npy(data, repr(name))
+    else:
+        try:
+            # open() reads only the header: the size is checked before any pixel is decoded
+            # (a 1 MB PNG can hold 400 million pixels).
+            image = Image.open(io.BytesIO(data))
+            if image.size != (28, 28):
+                w, h = image.size
+                raise DataError(f"The image is {w}x{h} pixels; inversion needs one 28x28 digit.")
+            arr = np.asarray(image.convert("L"), dtype=np.float32)
+        except DataError:
+            raise
+        except (
+            ValueError,
+            OSError,
+            EOFError,
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+        ):
+            raise DataError(f"{name!r} is not a readable PNG or NPY image.")
     if arr.dtype.kind not in "fiub":
         raise DataError(f"{name!r} holds {arr.dtype} values; a digit needs numbers.")
     x = as_target(arr.astype(np.float32)).numpy()

@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from ganlab.errors import CheckpointError
+from ganlab.errors import CheckpointError, ConfigError
 
 PRETRAINED_DIR = Path(__file__).resolve().parent / "assets" / "pretrained"
 PREFIX = "pretrained:"
@@ -109,23 +109,27 @@ def from_bytes(data: bytes, name: str = "uploaded checkpoint") -> Any:
     read weights-only; a wrong file is one sentence (CheckpointError or ConfigError)."""
     import tempfile
 
-    from ganlab.checkpoint import load_trainer
-    from ganlab.latent import LatentModel
+    from ganlab.checkpoint import load_trainer, read_checkpoint
+    from ganlab.latent import LATENT_VARIANTS, LatentModel
 
     if len(data) > MAX_CHECKPOINT:
         raise CheckpointError(
             f"{name!r} is {len(data) >> 20} MB; checkpoints over 64 MB are refused."
         )
-    from ganlab.checkpoint import read_checkpoint
-
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "checkpoint.pt"
         path.write_bytes(data)
-        state = read_checkpoint(path)
-        if isinstance(state.get("config"), dict) and state["config"].get("mnist_dir"):
-            # Browsing needs no training data: a run from another machine's MNIST folder
-            # loads here with the bundled digits.
-            state["config"] = {**state["config"], "mnist_dir": ""}
-            torch.save(state, path)
-        trainer = load_trainer(path, torch.device("cpu"))
+        state = read_checkpoint(path, label=name)
+    variant = state["config"].get("variant")
+    if variant not in LATENT_VARIANTS:
+        # Checked before anything is built: a toy run's config may name a data file, and
+        # building it would read that path on this server.
+        raise ConfigError(
+            f"{name} is a {variant} run; the latent page takes one of: "
+            f"{', '.join(LATENT_VARIANTS)}."
+        )
+    # Browsing needs no training data: a run from another machine's MNIST folder loads
+    # here with the bundled digits.
+    state["config"] = {**state["config"], "mnist_dir": ""}
+    trainer = load_trainer(state, torch.device("cpu"))
     return LatentModel(trainer.game, name=name)

@@ -244,7 +244,7 @@ class Trainer:
             device=describe(self.device),
         )
         losses_ok = all(np.isfinite(means)) or not had_steps
-        if not (losses_ok and self._weights_finite()):
+        if not (losses_ok and self.weights_finite()):
             bad_step = self.step
             self.load_state(self._last_good)
             snap.status = "diverged"
@@ -273,7 +273,8 @@ class Trainer:
             return 0.0
         return float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])))
 
-    def _weights_finite(self) -> bool:
+    def weights_finite(self) -> bool:
+        """Whether every weight of G and D is a finite number."""
         params = [p for net in (self.g, self.d) for p in net.parameters()]
         return bool(torch.stack([p.detach().isfinite().all() for p in params]).all())
 

@@ -54,11 +54,32 @@ def _too_big(label: str, size: int) -> str:
     )
 
 
-def _parse_npy(raw: bytes, label: str) -> np.ndarray:
+def load_npy(raw: bytes, what: str) -> np.ndarray:
+    """An array from .npy bytes, never pickled objects; ``what`` names the file in messages
+    ("Data file 'a.npy'"). The header is checked first: it may claim any shape, and np.load
+    allocates that much before it reads the data."""
+    fmt = np.lib.format
     try:
-        arr = np.load(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as err:
-        raise DataError(f"Data file {label!r} is not a valid .npy array ({err}).")
+        f = io.BytesIO(raw)
+        version = fmt.read_magic(f)
+        read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, _, dtype = read(f)
+        claimed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if claimed > len(raw):
+            raise DataError(
+                f"{what} claims shape {shape} ({claimed:,} bytes) but holds {len(raw):,} "
+                "bytes; it is truncated or not a real .npy file."
+            )
+        return np.load(io.BytesIO(raw), allow_pickle=False)
+    except (ValueError, OSError, EOFError, TypeError, MemoryError) as err:
+        if isinstance(err, DataError):
+            raise
+        first = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise DataError(f"{what} is not a valid .npy array ({first}).")
+
+
+def _parse_npy(raw: bytes, label: str) -> np.ndarray:
+    arr = load_npy(raw, f"Data file {label!r}")
     if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
         raise DataError(f"Data file {label!r} holds {arr.dtype} values; it must hold numbers.")
     return arr
@@ -104,7 +125,8 @@ def _check_points(arr: np.ndarray, label: str) -> np.ndarray:
             f"Data file {label!r} has shape {tuple(arr.shape)}; it must have 1 or 2 columns."
         )
     if len(arr) < MIN_ROWS:
-        raise DataError(f"Data file {label!r} has {len(arr)} rows; it needs at least {MIN_ROWS}.")
+        rows = "1 row" if len(arr) == 1 else f"{len(arr)} rows"
+        raise DataError(f"Data file {label!r} has {rows}; it needs at least {MIN_ROWS}.")
     if len(arr) > MAX_ROWS:
         raise DataError(f"Data file {label!r} has {len(arr):,} rows; the limit is {MAX_ROWS:,}.")
     if not np.isfinite(arr).all():
