@@ -33,10 +33,45 @@ WIDGETS: dict[str, tuple[str, str, Any, str]] = {
     "pack": ("slider", "Pack (PacGAN)", (1, 8), "D judges this many samples together."),
     "unrolled": ("slider", "Unrolled D steps", (0, 10), "G looks this many D steps ahead."),
     "seed": ("number", "Seed", (0, 2**31 - 1), "Same seed, same run (on CPU)."),
+    "info_lambda": (
+        "choice", "λ: weight of InfoGAN's information term", (0.0, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0),
+        "How hard G and Q are pushed to keep the codes readable from the image (L_I).",
+    ),
+    "gp_weight": (
+        "choice", "λ: weight of the gradient penalty", (1.0, 2.0, 5.0, 10.0, 20.0, 50.0),
+        "WGAN-GP pulls the critic's gradient norm toward 1 on lines between real and fake.",
+    ),
+    "mnist_dir": (
+        "text", "Full MNIST folder (optional)", None,
+        "A folder on the server with train-images-idx3-ubyte and train-labels-idx1-ubyte "
+        "(.gz or not); empty: the 10,000 bundled digits.",
+    ),
+}  # fmt: skip
+# The images page: conv nets want other noise sizes than the toy MLPs.
+IMAGE_WIDGETS = {
+    **WIDGETS,
+    "noise_dim": ("choice", "Noise dimension (z)", (2, 4, 8, 16, 32, 62, 100, 128), ""),
 }
+IMAGE_KNOBS = ("k", "lr_d", "lr_g", "batch_size", "noise_dim")
+# An image run's loss is picked apart from its variant (the variants differ in their nets).
+IMAGE_LOSSES = ("nsgan", "lsgan", "wgan-gp", "hinge")
+GP_WEIGHT = 10.0  # Gulrajani et al. 2017
 KNOBS = ("k", "lr_d", "lr_g", "batch_size", "optimizer")
 NETS = ("noise", "noise_dim", "hidden", "depth", "activation", "seed")
 MODIFIERS = ("minibatch_disc", "pack", "unrolled")
+
+
+def loss_fields(choice: str, gp_weight: float) -> dict[str, Any]:
+    """The config fields of a loss choice on the images page: WGAN-GP is the critic loss plus
+    a gradient penalty of weight ``gp_weight``; the other losses carry no penalty."""
+    if choice == "wgan-gp":
+        return {"loss": "wgan", "gp_weight": gp_weight or GP_WEIGHT}
+    return {"loss": choice, "gp_weight": 0.0}
+
+
+def loss_choice(cfg: RunConfig) -> str:
+    """The images page's name for cfg's loss (the inverse of ``loss_fields``)."""
+    return "wgan-gp" if cfg.loss == "wgan" and cfg.gp_weight else cfg.loss
 
 
 def split_changes(current: RunConfig, wanted: RunConfig) -> tuple[dict[str, Any], list[str]]:

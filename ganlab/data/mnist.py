@@ -174,6 +174,15 @@ def load_mnist(mnist_dir: str | Path | None = None) -> tuple[torch.Tensor, torch
     """
     if mnist_dir is None:
         return _load_bundled()
+    images_path, labels_path = find_mnist_files(mnist_dir)
+    return _to_tensors(
+        load_idx_images(images_path), load_idx_labels(labels_path), str(Path(mnist_dir))
+    )
+
+
+def find_mnist_files(mnist_dir: str | Path) -> tuple[Path, Path]:
+    """The training images and labels files in a folder, or a DataError saying what is
+    missing (a quick check, without reading them)."""
     folder = Path(mnist_dir)
     if not folder.is_dir():
         raise DataError(f"MNIST folder {folder} does not exist or is not a folder.")
@@ -185,7 +194,7 @@ def load_mnist(mnist_dir: str | Path | None = None) -> tuple[torch.Tensor, torch
             f"MNIST folder {folder} has no {missing}[.gz]; it needs both "
             f"{TRAIN_IMAGES}[.gz] and {TRAIN_LABELS}[.gz]."
         )
-    return _to_tensors(load_idx_images(images_path), load_idx_labels(labels_path), str(folder))
+    return images_path, labels_path
 
 
 def split_bundled() -> MnistSplit:

@@ -4,7 +4,8 @@ streamlit. The pages decide layout; nothing here trains or builds figures.
 - session.py: ``session_runner`` (this tab's Runner), ``ensure_navigation``, and errors as
   messages (``command`` wraps a callback, ``report`` / ``show_reported``).
 - widgets.py: a RunConfig as keyed widgets and back (``init_widgets``, ``field_widget``,
-  ``variant_widget``, ``data_widget``, ``wanted_config``, ``apply_config``).
+  ``variant_widget``, ``data_widget``, ``loss_widget``, ``wanted_config``,
+  ``apply_config``).
 - panels.py: ``run_controls``, ``reset_prompt``, ``chart``, ``status_row``,
   ``export_panel``, ``sync_url``.
 """
@@ -27,6 +28,7 @@ from ganlab.ui.widgets import (
     init_widgets,
     key_of,
     load_widgets,
+    loss_widget,
     variant_widget,
     wanted_config,
 )
@@ -43,6 +45,7 @@ __all__ = [
     "init_widgets",
     "key_of",
     "load_widgets",
+    "loss_widget",
     "report",
     "reset_prompt",
     "reset_to_widgets",

@@ -160,6 +160,9 @@ def status_row(status: Status, snap: Snapshot | None) -> None:
             cols[4].metric("Modes covered", f"{m['modes_covered']:.0f} of {m['modes_total']:.0f}")
         elif "w1" in m:
             cols[4].metric("W1 to data", f"{m['w1']:.3f}")
+        elif "frechet" in m:  # digits: the classifier's features of G's vs real digits
+            tip = "Between 500 of G's digits and held-out real ones; lower is better."
+            cols[4].metric("Fréchet to real digits", f"{m['frechet']:,.1f}", help=tip)
     if status.waiting:
         st.info(status.message, icon="⏳")
     elif status.message:

@@ -2,8 +2,9 @@
 
 ``init_widgets`` / ``load_widgets`` write a config into the widgets' session state,
 ``field_widget`` draws one field as controls.WIDGETS describes it, ``variant_widget`` and
-``data_widget`` load presets, ``wanted_config`` reads everything back into a RunConfig, and
-``apply_config`` sends live knobs to the run and returns what needs a fresh run.
+``data_widget`` load presets, ``loss_widget`` picks an image run's loss, ``wanted_config``
+reads everything back into a RunConfig, and ``apply_config`` sends live knobs to the run and
+returns what needs a fresh run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from typing import Any
 import streamlit as st
 
 from ganlab.config import TOY_DATA, RunConfig, make_config
-from ganlab.controls import WIDGETS, split_changes
+from ganlab.controls import (
+    GP_WEIGHT,
+    IMAGE_LOSSES,
+    WIDGETS,
+    loss_choice,
+    loss_fields,
+    split_changes,
+)
 from ganlab.errors import GanlabError
 from ganlab.runner import Runner
 from ganlab.sharing import save_points
@@ -33,6 +41,8 @@ def load_widgets(prefix: str, cfg: RunConfig, fields: tuple[str, ...] | None = N
     st.session_state[key_of(prefix, "data")] = cfg.data if cfg.data in TOY_DATA else "points"
     if cfg.data not in TOY_DATA:
         st.session_state[key_of(prefix, "data_path")] = cfg.data
+    if cfg.kind == "image":
+        st.session_state[key_of(prefix, "loss")] = loss_choice(cfg)
 
 
 def init_widgets(prefix: str, cfg: RunConfig) -> None:
@@ -41,9 +51,10 @@ def init_widgets(prefix: str, cfg: RunConfig) -> None:
         load_widgets(prefix, cfg)
 
 
-def field_widget(prefix: str, field: str) -> Any:
-    """Draw one config field's widget; options stretch to include an imported value."""
-    kind, label, spec, help_text = WIDGETS[field]
+def field_widget(prefix: str, field: str, widgets: dict[str, tuple] = WIDGETS) -> Any:
+    """Draw one config field's widget (as ``widgets`` describes it: controls.WIDGETS, or a
+    page's variation); options stretch to include an imported value."""
+    kind, label, spec, help_text = widgets[field]
     key = key_of(prefix, field)
     value = st.session_state.get(key)
     if kind == "choice":
@@ -53,6 +64,8 @@ def field_widget(prefix: str, field: str) -> Any:
         return st.selectbox(label, spec, key=key, help=help_text or None)
     if kind == "toggle":
         return st.toggle(label, key=key, help=help_text or None)
+    if kind == "text":
+        return st.text_input(label, key=key, help=help_text or None)
     low, high = spec
     high = max(high, value or high)
     if kind == "slider":
@@ -77,7 +90,8 @@ def _load_preset(prefix: str) -> None:
     data = _data_value(prefix) or "ring8"
     seed = st.session_state.get(key_of(prefix, "seed"), 0)
     choice = st.session_state.get(key_of(prefix, "data"))
-    load_widgets(prefix, make_config(variant, data, seed=seed))
+    folder = st.session_state.get(key_of(prefix, "mnist_dir"))  # a place, not a preset
+    load_widgets(prefix, make_config(variant, data, seed=seed, mnist_dir=folder))
     st.session_state[key_of(prefix, "data")] = choice  # 'your points' before any file is in
 
 
@@ -109,6 +123,22 @@ def data_widget(prefix: str) -> None:
         st.info("Upload a file or type at least two points to train on them.")
 
 
+def loss_widget(prefix: str) -> str:
+    """An image run's loss, picked apart from its variant; WGAN-GP shows its penalty's λ."""
+    key = key_of(prefix, "loss")
+    help_text = "nsgan: the non-saturating GAN; wgan-gp: a critic with a gradient penalty."
+    st.selectbox("Loss", IMAGE_LOSSES, key=key, on_change=_penalty_default, args=(prefix,),
+                 help=help_text)  # fmt: skip
+    if st.session_state[key] == "wgan-gp":
+        field_widget(prefix, "gp_weight")
+    return st.session_state[key]
+
+
+def _penalty_default(prefix: str) -> None:
+    key = key_of(prefix, "gp_weight")
+    st.session_state[key] = st.session_state.get(key) or GP_WEIGHT
+
+
 def _data_value(prefix: str) -> str | None:
     choice = st.session_state.get(key_of(prefix, "data"))
     if choice == "points":
@@ -122,6 +152,9 @@ def wanted_config(prefix: str, base: RunConfig) -> RunConfig:
     values = {f: state[key_of(prefix, f)] for f in WIDGETS if key_of(prefix, f) in state}
     values["variant"] = st.session_state.get(key_of(prefix, "variant"), base.variant)
     values["loss"] = make_config(values["variant"]).loss
+    choice = state.get(key_of(prefix, "loss"))
+    if choice in IMAGE_LOSSES and VARIANTS[values["variant"]].kind == "image":
+        values.update(loss_fields(choice, values.get("gp_weight", base.gp_weight)))
     values["data"] = _data_value(prefix) or base.data
     return base.replace(**values)
 

@@ -1,0 +1,116 @@
+"""Image GANs: DCGAN, CGAN, InfoGAN and LAPGAN on MNIST digits, trained live.
+
+The playground's flow with digits: sidebar widgets describe a run, this session's Runner
+trains it in the background, and a fragment redraws the newest snapshot while it plays: a
+grid from fixed noise, the losses, D's outputs and the digit classifier's score. Under them,
+the nearest training digits of any generated one (CS231n's memorisation check).
+"""
+
+import numpy as np
+import streamlit as st
+import torch
+
+from ganlab import ui, viz
+from ganlab import viz_images as vi
+from ganlab import viz_latent as vl
+from ganlab.captions import captions
+from ganlab.config import RunConfig, make_config
+from ganlab.controls import IMAGE_KNOBS, IMAGE_WIDGETS
+from ganlab.data.mnist import find_mnist_files
+from ganlab.digits import nearest_training_images
+from ganlab.errors import GanlabError
+from ganlab.variants import VARIANTS
+
+P, S = "img", st.session_state  # widget key prefix
+REDRAW_S = 0.5
+VIEWS = {"real": "Real training digits", "c1_sweep": "What c1 does", "c2_sweep": "What c2 does"}
+VIEWS["levels"] = "The pyramid's levels"
+
+ui.ensure_navigation()
+runner = ui.session_runner("images", lambda: make_config("dcgan", "mnist"))
+ui.init_widgets(P, runner.cfg)
+
+with st.sidebar:
+    st.header("Game")
+    variant = ui.variant_widget(P, kind="image")
+    ui.loss_widget(P)
+    if variant == "infogan":
+        ui.field_widget(P, "info_lambda")
+    st.header("Training knobs")
+    st.caption("Learning rates and k change the running game at its next step.")
+    for field in IMAGE_KNOBS:
+        ui.field_widget(P, field, IMAGE_WIDGETS)
+    st.header("Data")
+    ui.field_widget(P, "mnist_dir")
+
+
+def usable_folder(wanted: RunConfig, current: RunConfig) -> RunConfig:
+    """``wanted``, or with the running folder where the typed one holds no MNIST files."""
+    try:
+        if wanted.mnist_dir:
+            find_mnist_files(wanted.mnist_dir)
+        return wanted
+    except GanlabError as err:
+        using = current.mnist_dir or "the 10,000 bundled digits"
+        st.error(f"{err} Training goes on with {using}.", icon="⚠️")
+        return wanted.replace(mnist_dir=current.mnist_dir)
+
+
+st.title("Image GANs")
+st.caption(f"{VARIANTS[variant].summary} Press Play; change learning rates and k while it runs.")
+ui.show_reported()
+try:
+    changed = ui.apply_config(runner, usable_folder(ui.wanted_config(P, runner.cfg), runner.cfg))
+except GanlabError as err:
+    st.error(f"{err} The run goes on with its current settings.", icon="⚠️")
+    changed = []
+if changed:
+    ui.reset_prompt(runner, P, changed)
+ui.run_controls(runner, P)
+playing = runner.playing
+
+
+def nearest_panel(grid: np.ndarray, token: object) -> None:
+    """Pick a generated digit; see the closest training digits (computed once per picture)."""
+    a, b, c = st.columns([1, 1, 6], vertical_alignment="top")
+    row = a.number_input("Row", 0, len(grid) - 1, 0, key=f"{P}.nn_row")
+    col = a.number_input("Column", 0, grid.shape[1] - 1, 0, key=f"{P}.nn_col")
+    images = runner.trainer.game.images
+    if S.get(f"{P}.nn", (None,))[0] != (token, row, col):
+        digit = torch.from_numpy(grid[row, col]).to(images.device)
+        idx, dist = nearest_training_images(digit[None], k=8, reference=images)
+        near = images[idx[0]].squeeze(1).cpu().numpy()
+        S[f"{P}.nn"] = ((token, row, col), grid[row, col], near, dist[0].cpu().numpy())
+    _, digit, near, dist = S[f"{P}.nn"]
+    b.image(vl.enlarge(digit, 3), caption=f"G's digit at row {row}, column {col}")
+    c.image(vl.strip(near), caption=vi.neighbour_caption(dist, len(images)))
+
+
+@st.fragment(run_every=REDRAW_S if playing else None)
+def live() -> None:
+    v = runner.versions()  # tokens first: a chart is rebuilt only when its data changed
+    snap, status, cfg = runner.latest(), runner.status(), runner.cfg
+    if status.playing != playing:
+        st.rerun()  # the run paused itself (diverged): redraw the buttons, stop the timer
+    ui.status_row(status, snap)
+    view, words, metrics = snap.view, captions(cfg.loss, 2), runner.metric_history()
+    S[f"{P}.grid"] = view["grid"]  # what is on screen (tests read it)
+    left, right = st.columns([5, 4], gap="large")
+    left.image(vl.grid_image(view["grid"], 2), caption=vi.GRID_CAPTIONS[cfg.variant])
+    shown = [name for name in VIEWS if name in view]
+    pick = right.selectbox("Beside the grid", shown, format_func=VIEWS.get, key=f"{P}.view")
+    right.image(vl.grid_image(view[pick], 2), caption=vi.EXTRA_VIEWS[pick])
+    a, b, c = st.columns(3, gap="medium")
+    with a:
+        ui.chart(
+            f"{P}.losses", words["losses"], v["losses"], viz.loss_curves, runner.history(), cfg.loss
+        )
+    with b:
+        ui.chart(f"{P}.d", words["d"], v["losses"], viz.d_outputs, runner.history(), cfg.loss)
+    with c:
+        ui.chart(f"{P}.score", vi.SCORE_CAPTION, v["metrics"], vi.digit_score_curves, metrics)
+    st.subheader("Nearest training digits")
+    nearest_panel(view["grid"], v["view"])
+
+
+live()
