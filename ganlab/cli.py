@@ -1,4 +1,4 @@
-"""The command line: ``python -m ganlab train | sample | bench | sweep``.
+"""The command line: ``python -m ganlab train | sample | bench | sweep | augment``.
 
 Contract (DESIGN.md): bad input prints one sentence on stderr and exits 2; a run that
 diverges keeps its last finite checkpoint, writes metrics.json with "status": "diverged"
@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ganlab.sweep import add_arguments as add_sweep_arguments
 
     add_sweep_arguments(sub.add_parser("sweep", help="train a grid of small GANs at once"))
+    from ganlab.augment_report import add_arguments as add_augment_arguments
+
+    add_augment_arguments(sub.add_parser("augment", help="GAN samples as extra training data"))
     return parser
 
 
@@ -99,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             from ganlab.sweep import sweep_command
 
             return sweep_command(args)
+        if args.command == "augment":
+            from ganlab.augment_report import augment_command
+
+            return augment_command(args)
         from ganlab.bench import bench_command
 
         return bench_command(args)
