@@ -122,3 +122,25 @@ def test_wgan_gp_is_the_critic_loss_with_a_penalty_of_the_shown_weight(at):
     at.selectbox(key="img.loss").set_value("hinge")
     run(at)
     assert (runner.cfg.loss, runner.cfg.gp_weight) == ("hinge", 0.0)
+
+
+def test_infogan_shows_lambda_and_its_code_sweeps(at):
+    runner = at.session_state[RUNNER]  # still at step 0: a new variant rebuilds at once
+    at.selectbox(key="img.variant").set_value("infogan")
+    run(at)
+    at.select_slider(key="img.info_lambda").set_value(0.5)
+    run(at)
+    assert (runner.cfg.variant, runner.cfg.info_lambda, runner.cfg.loss) == (
+        "infogan",
+        0.5,
+        "nsgan",
+    )
+    assert at.session_state["img.grid"].shape == (10, 8, 28, 28)
+    assert at.selectbox(key="img.view").options == [
+        "Real training digits",
+        "What c1 does",
+        "What c2 does",
+    ]
+    at.selectbox(key="img.view").set_value("c2_sweep")
+    run(at)
+    assert any(c.startswith("c2 from -2 to 2") for c in captions(at))
