@@ -161,6 +161,7 @@ def _train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {args.out!r} exists and is not a folder.")
+    out.mkdir(parents=True, exist_ok=True)  # an unwritable --out fails now, not after training
     trainer = Trainer(cfg)
     progress = _Progress(cfg.steps)
     history, snap = [], None

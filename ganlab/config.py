@@ -246,6 +246,10 @@ def _in_range(
     too_low = value <= low if low_open else value < low
     too_high = value >= high if high_open else value > high
     if too_low or too_high:
-        lo = f"greater than {low:g}" if low_open else f"at least {low:g}"
-        hi = f"less than {high:g}" if high_open else f"at most {high:g}"
+        lo = f"greater than {_num(low)}" if low_open else f"at least {_num(low)}"
+        hi = f"less than {_num(high)}" if high_open else f"at most {_num(high)}"
         raise ConfigError(f"{name} is {value}; it must be {lo} and {hi}.")
+
+
+def _num(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"  # 2147483647, not 2.14748e+09

@@ -49,9 +49,7 @@ def read_points(source: str | Path | bytes, name: str = "") -> np.ndarray:
 
 
 def _too_big(label: str, size: int) -> str:
-    return (
-        f"Data file {label!r} is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB."
-    )
+    return f"Data file {label!r} is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES >> 20} MB."
 
 
 def load_npy(raw: bytes, what: str) -> np.ndarray:
