@@ -10,6 +10,7 @@ GPU). Learning rates and k can change between steps, as in GAN Lab.
 from __future__ import annotations
 
 import copy
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,11 @@ from ganlab.device import describe, resolve_device
 from ganlab.game import Fake, make_game
 from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty, r1_penalty
 from ganlab.unrolled import unrolled_d_logits
+
+# A weight this large is a run that blew up without reaching inf: with SGD at lr 10 the
+# non-saturating losses flatten (softplus saturates, ReLUs die) and the weights sit near 1e15.
+# Trained nets hold weights near 1; data is capped at 1e6 (data/files.py), far below this.
+MAX_WEIGHT = 1e8
 
 
 @dataclass
@@ -220,7 +226,8 @@ class Trainer:
 
     def snapshot(self, view: bool = False, metrics: bool = True) -> Snapshot:
         """Read the device once: means since the last snapshot, metrics, and optionally the
-        view. If anything is NaN or infinite, restore the last finite state and say so."""
+        view. If anything is NaN or infinite (or a weight beyond MAX_WEIGHT), restore the last
+        finite state and say so."""
         had_steps = bool(self._since)
         means = self._means() if had_steps else [float("nan")] * 4
         self._since.clear()
@@ -244,14 +251,15 @@ class Trainer:
             device=describe(self.device),
         )
         losses_ok = all(np.isfinite(means)) or not had_steps
-        if not (losses_ok and self.weights_finite()):
+        if not (losses_ok and self.weights_finite(MAX_WEIGHT)):
             bad_step = self.step
             self.load_state(self._last_good)
             snap.status = "diverged"
             snap.message = (
-                f"Training diverged by step {bad_step}: a loss or weight became NaN or "
-                f"infinite (lr_d={self.cfg.lr_d:g}, lr_g={self.cfg.lr_g:g}). The nets are back "
-                f"at step {self.step}, the last finite state; lower the learning rates."
+                f"Training diverged by step {bad_step}: a loss or weight became NaN, infinite "
+                f"or larger than 1e8 (lr_d={self.cfg.lr_d:g}, lr_g={self.cfg.lr_g:g}). The "
+                f"nets are back at step {self.step}, the last finite state; lower the learning "
+                "rates."
             )
         self._last_good = self._copy_state()
         if metrics:
@@ -273,10 +281,11 @@ class Trainer:
             return 0.0
         return float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])))
 
-    def weights_finite(self) -> bool:
-        """Whether every weight of G and D is a finite number."""
+    def weights_finite(self, limit: float = math.inf) -> bool:
+        """Whether every weight of G and D is a finite number of magnitude at most limit."""
         params = [p for net in (self.g, self.d) for p in net.parameters()]
-        return bool(torch.stack([p.detach().isfinite().all() for p in params]).all())
+        largest = torch.stack([p.detach().abs().max() for p in params]).max()
+        return bool(largest.isfinite() & (largest <= limit))
 
     # ----- state ----------------------------------------------------------------------------
     def _copy_state(self) -> dict:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -163,3 +165,28 @@ def test_slow_motion_paces_the_steps_and_shows_each_one(runner):
     runner.pause()
     assert 3 <= rate <= 12, rate  # about 10 a second, never flat out
     assert runner.latest().view is not None and runner.latest().step == runner.trainer.step
+
+
+def test_an_absurd_learning_rate_pauses_within_a_snapshot_and_the_run_continues():
+    """lr 10 with SGD (the largest lr a config allows) blows up in a few steps: the first
+    snapshot that sees it pauses the run at the last finite state, which can go on with
+    saner learning rates, and its checkpoint loads."""
+    from ganlab.checkpoint import load_trainer
+
+    runner = Runner(small(optimizer="sgd", lr_d=10.0, lr_g=10.0), slots=Slots(1))
+    runner.play()
+    wait_for(lambda: not runner.playing)
+    status = runner.status()
+    assert status.message.startswith("Training diverged by step") and "lr_d=10" in status.message
+    kept = runner.trainer.step
+    assert status.step == kept and runner.trainer.weights_finite()
+    assert max(runner.history()["step"]) <= kept + runner.trainer.cfg.snapshot_every
+    path = Path(tempfile.mkdtemp()) / "checkpoint.pt"
+    path.write_bytes(runner.checkpoint_bytes())
+    assert load_trainer(path).step == kept  # the last finite state, as a file
+    runner.set_knobs(lr_d=1e-3, lr_g=1e-3)
+    runner.play()
+    wait_for(lambda: runner.status().step >= kept + 20)
+    runner.pause()
+    assert runner.status().message == "" and runner.trainer.weights_finite()
+    runner.stop()
