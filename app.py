@@ -9,5 +9,6 @@ pages = [
     st.Page("pages/theory.py", title="Theory", icon="📐"),
     st.Page("pages/sweep.py", title="Sweep", icon="🗺️"),
     st.Page("pages/latent.py", title="Latent space", icon="🧭"),
+    st.Page("pages/augment.py", title="Augment", icon="➕"),
 ]
 st.navigation(pages).run()

@@ -64,31 +64,22 @@ class AugmentSettings:
     classifier_steps: int = 400
     ssgan_steps: int = 600
     unlabelled: int = 0  # ssgan only: extra unlabelled digits beyond the n labelled ones
-    batch_size: int = 64
+    batch_size: int = 64  # of real digits, and as many generated ones, per step of every net
+    test_digits: int = TEST_DIGITS  # fewer only to make tests quick
     device: str = "cpu"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schemes", parse_schemes(self.schemes))
-        _whole(
-            "labelled",
-            self.labelled,
-            MIN_LABELLED,
-            POOL,
-            "the first 8,000 bundled digits "
-            "can be labelled; the last 2,000 are held out for testing",
-        )
+        held = "the last 2,000 bundled digits are held out for testing"
+        _whole("labelled", self.labelled, MIN_LABELLED, POOL, held)
         _whole("generated", self.generated, 1, MAX_GENERATED, "GAN samples")
         _whole("seeds", self.seeds, 1, MAX_SEEDS)
         for name in ("gan_steps", "classifier_steps", "ssgan_steps"):
             _whole(name, getattr(self, name), 1, MAX_STEPS)
-        _whole(
-            "unlabelled",
-            self.unlabelled,
-            0,
-            POOL - self.labelled,
-            f"digits besides the {self.labelled} labelled ones",
-        )
+        rest = f"{held} and {self.labelled} are labelled"
+        _whole("unlabelled", self.unlabelled, 0, POOL - self.labelled, rest)
         _whole("batch_size", self.batch_size, 2, 1024, "digits per batch")
+        _whole("test_digits", self.test_digits, 100, TEST_DIGITS, "held-out digits scored")
         resolve_device(self.device)  # a missing device is a ConfigError now, not mid-run
 
 
@@ -126,23 +117,15 @@ class Split(NamedTuple):
     test_y: Tensor
 
 
-def split_digits(labelled: int, seed: int, unlabelled: int = 0) -> Split:
+def split_digits(labelled: int, seed: int, unlabelled: int = 0, test: int = TEST_DIGITS) -> Split:
     """n labelled and u unlabelled digits drawn by ``seed`` from the first 8,000 (disjoint);
-    the test set is always the last 2,000, which neither the GAN nor a classifier sees."""
+    the test digits are the first ``test`` of the last 2,000, which nothing here trains on."""
     pool = split_bundled()
     order = torch.randperm(POOL, generator=torch.Generator().manual_seed(seed))
     lab, unl = order[:labelled], order[labelled : labelled + unlabelled]
-    test = torch.arange(POOL, POOL + len(pool.heldout_labels))
-    return Split(
-        lab,
-        unl,
-        test,
-        pool.train_images[lab],
-        pool.train_labels[lab],
-        pool.train_images[unl],
-        pool.heldout_images,
-        pool.heldout_labels,
-    )
+    x, y, t = pool.train_images, pool.train_labels, slice(0, test)
+    test_x, test_y = pool.heldout_images[t], pool.heldout_labels[t]
+    return Split(lab, unl, torch.arange(POOL, POOL + test), x[lab], y[lab], x[unl], test_x, test_y)
 
 
 # ----- the classifier and the three labels for generated digits -------------------------------
@@ -234,7 +217,9 @@ def train_gan(split: Split, s: AugmentSettings, seed: int, tick: Ticker) -> Tens
     from ganlab.config import make_config
     from ganlab.train import Trainer
 
-    cfg = make_config("dcgan", "mnist", steps=s.gan_steps, seed=seed, device=s.device)
+    cfg = make_config(
+        "dcgan", "mnist", steps=s.gan_steps, seed=seed, device=s.device, batch_size=s.batch_size
+    )
     trainer = Trainer(cfg)
     # The game holds all 10,000 bundled digits; this GAN may only see the n labelled ones.
     trainer.game.images = split.labelled_x.to(trainer.device)
@@ -293,7 +278,7 @@ def run_experiment(s: AugmentSettings, progress: Progress | None = None) -> Augm
     accs: dict[str, list[float]] = {name: [] for name in s.schemes}
     result = AugmentResult(s, accs, 0.0, describe(resolve_device(s.device)))
     for seed in range(s.seeds):
-        split = split_digits(s.labelled, seed, s.unlabelled)
+        split = split_digits(s.labelled, seed, s.unlabelled, s.test_digits)
         uses_gan = any(name in GAN_SCHEMES for name in s.schemes)
         fakes = train_gan(split, s, seed, tick) if uses_gan else None
         for scheme in s.schemes:

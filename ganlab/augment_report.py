@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ganlab.augment import SCHEMES, TEST_DIGITS, AugmentResult, AugmentSettings, run_experiment
+from ganlab.augment import SCHEMES, AugmentResult, AugmentSettings, run_experiment
 from ganlab.errors import ConfigError
 
 
@@ -25,7 +25,6 @@ def result_json(result: AugmentResult) -> dict[str, Any]:
     settings = {**asdict(result.settings), "schemes": list(result.settings.schemes)}
     return {
         "settings": settings,
-        "test_digits": TEST_DIGITS,
         "seconds": round(result.seconds, 1),
         "device": result.device,
         "schemes": result.summary(),
@@ -65,6 +64,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ssgan-steps", type=int, default=d["ssgan_steps"].default)
     p.add_argument("--unlabelled", type=int, default=0, help="ssgan: extra unlabelled digits")
     p.add_argument("--batch-size", type=int, default=d["batch_size"].default)
+    p.add_argument("--test-digits", type=int, default=d["test_digits"].default, help="100-2000")
     p.add_argument("--device", default="cpu", help="auto, cpu, cuda or mps")
     p.add_argument("--out", required=True, help="folder for results.csv and results.json")
 
@@ -84,6 +84,7 @@ def augment_command(args: argparse.Namespace) -> int:
         ssgan_steps=args.ssgan_steps,
         unlabelled=args.unlabelled,
         batch_size=args.batch_size,
+        test_digits=args.test_digits,
         device=args.device,
     )
     out.mkdir(parents=True, exist_ok=True)
@@ -117,3 +118,28 @@ def augment_command(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _pct(row: dict[str, Any]) -> str:
+    return f"{100 * row['mean']:.1f}% ± {100 * row['std']:.1f}"
+
+
+def reading(rows: list[dict[str, Any]]) -> str:
+    """The measured outcome in words: the best scheme, and each scheme against ``none``,
+    with a difference no larger than the spread between seeds called what it is."""
+    best = max(rows, key=lambda r: r["mean"])
+    words = [f"Highest here: {best['scheme']} ({_pct(best)})."]
+    base = next((r for r in rows if r["scheme"] == "none"), None)
+    for row in rows:
+        if base is None or row is base:
+            continue
+        diff = 100 * (row["mean"] - base["mean"])
+        spread = 100 * max(row["std"], base["std"])
+        if row["seeds"] < 2:
+            judged = "one seed, so no spread to judge it by"
+        elif abs(diff) <= spread:
+            judged = "within the spread between seeds"
+        else:
+            judged = "more than the spread between seeds"
+        words.append(f"{row['scheme']} vs none: {diff:+.1f} points ({judged}).")
+    return " ".join(words)

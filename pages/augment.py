@@ -1,0 +1,103 @@
+"""Augment: do a GAN's digits help a classifier trained on only n labelled digits?
+
+The sidebar describes the experiment (ganlab/augment.py); Run trains it in this script run
+with a progress bar (it is finite, and a small one takes a minute or two on a CPU). The
+result stays in the session: a bar chart of held-out accuracy per scheme with error bars,
+the numbers, and generated digits with the label each scheme trained them as.
+"""
+
+import json
+
+import streamlit as st
+
+from ganlab import augment, augment_report, ui, viz_augment
+from ganlab.errors import GanlabError
+from ganlab.threads import SLOTS
+
+ui.ensure_navigation()
+RESULT = "au.result"
+
+with st.sidebar:
+    st.header("The experiment")
+    labelled = st.number_input("Labelled digits n", min_value=1, value=200, step=50, key="au.n")
+    generated = st.number_input("Generated digits", min_value=0, value=500, step=250, key="au.m")
+    schemes = st.multiselect(
+        "Schemes", augment.SCHEMES, ["none", "k+1", "argmax", "uniform"], key="au.schemes"
+    )
+    seeds = st.slider("Seeds", 1, 5, 1, key="au.seeds")
+    gan_steps = st.slider("DCGAN steps", 5, 2000, 300, step=5, key="au.gan_steps")
+    clf_steps = st.slider("Classifier steps", 5, 2000, 300, step=5, key="au.clf_steps")
+    ssgan_steps = st.slider("SSGAN steps", 5, 2000, 300, step=5, key="au.ssgan_steps")
+
+st.title("Augment: GAN digits as extra training data")
+st.write(
+    "Per seed, n labelled digits are drawn from the first 8,000 bundled digits; a DCGAN "
+    "trains on those n alone, and a small classifier trains on the n digits without (**none**) "
+    "and with the GAN's digits, labelled as an extra class (**k+1**), as the classifier's own "
+    "most confident class (**argmax**), or uniformly over the 10 classes (**uniform**, LSRO). "
+    "**ssgan** is the semi-supervised GAN, whose discriminator is the classifier. Accuracy is "
+    "measured on the last 2,000 bundled digits, which nothing here trains on."
+)
+try:
+    settings = augment.AugmentSettings(
+        labelled=int(labelled),
+        generated=int(generated),
+        schemes=tuple(schemes),
+        seeds=seeds,
+        gan_steps=gan_steps,
+        classifier_steps=clf_steps,
+        ssgan_steps=ssgan_steps,
+    )
+except GanlabError as err:
+    st.error(str(err), icon="⚠️")
+    settings = None
+if settings is not None:
+    clicked = st.button("Run the experiment", type="primary", key="au.run")
+    if clicked and not SLOTS.acquire(timeout=5):
+        st.warning("The server is busy training other runs; try again in a moment.")
+    elif clicked:
+        try:
+            bar = st.progress(0.0, text="Starting…")
+
+            def progress(fraction: float, what: str) -> None:
+                bar.progress(fraction, f"{fraction:.0%}: {what}")
+
+            st.session_state[RESULT] = augment.run_experiment(settings, progress)
+            bar.empty()
+        finally:
+            SLOTS.release()
+
+result = st.session_state.get(RESULT)
+if result is not None:
+    rows = result.summary()
+    s = result.settings
+    st.subheader(f"n = {s.labelled} labelled, {s.generated} generated, {s.seeds} seed(s)")
+    st.plotly_chart(viz_augment.accuracy_bars(rows), key="au.bars", width="stretch")
+    st.info(augment_report.reading(rows))
+    st.caption(
+        f"Bars: mean held-out accuracy over seeds; whiskers: ±1 standard deviation; circles: "
+        f"single seeds. {result.seconds:.0f} s on {result.device}; DCGAN {s.gan_steps} steps, "
+        f"classifiers {s.classifier_steps} steps, SSGAN {s.ssgan_steps} steps."
+    )
+    table = [{k: r[k] for k in ("scheme", "mean", "std", "seeds")} for r in rows]
+    st.dataframe(table, hide_index=True, key="au.table")
+    if result.example_labels:
+        st.subheader("Generated digits and the label each scheme trains them as")
+        figure = viz_augment.labelled_examples(result.examples, result.example_labels)
+        st.plotly_chart(figure, key="au.examples", width="stretch")
+        st.caption("argmax: the final classifier's most confident class (seed 0).")
+    left, right = st.columns(2)
+    left.download_button(
+        "⬇ results.csv",
+        augment_report.result_csv(result),
+        "results.csv",
+        "text/csv",
+        on_click="ignore",
+    )
+    right.download_button(
+        "⬇ results.json",
+        json.dumps(augment_report.result_json(result), indent=2),
+        "results.json",
+        "application/json",
+        on_click="ignore",
+    )
