@@ -57,13 +57,14 @@ def usable_folder(wanted: RunConfig, current: RunConfig) -> RunConfig:
 
 
 st.title("Image GANs")
-st.caption(f"{VARIANTS[variant].summary} Press Play; change learning rates and k while it runs.")
 ui.show_reported()
 try:
     changed = ui.apply_config(runner, usable_folder(ui.wanted_config(P, runner.cfg), runner.cfg))
 except GanlabError as err:
     st.error(f"{err} The run goes on with its current settings.", icon="⚠️")
     changed = []
+summary = VARIANTS[runner.cfg.variant].summary
+st.caption(f"{summary} Press Play; change learning rates and k while it runs.")
 if changed:
     ui.reset_prompt(runner, P, changed)
 ui.run_controls(runner, P)
@@ -73,8 +74,11 @@ playing = runner.playing
 def nearest_panel(grid: np.ndarray, token: object) -> None:
     """Pick a generated digit; see the closest training digits (computed once per picture)."""
     a, b, c = st.columns([1, 1, 6], vertical_alignment="top")
-    row = a.number_input("Row", 0, len(grid) - 1, 0, key=f"{P}.nn_row")
-    col = a.number_input("Column", 0, grid.shape[1] - 1, 0, key=f"{P}.nn_col")
+    last_row, last_col = len(grid) - 1, grid.shape[1] - 1
+    S[f"{P}.nn_row"] = min(S.get(f"{P}.nn_row", 0), last_row)  # CGAN's 10 rows, then 8
+    S[f"{P}.nn_col"] = min(S.get(f"{P}.nn_col", 0), last_col)
+    row = a.number_input("Row", 0, last_row, key=f"{P}.nn_row")
+    col = a.number_input("Column", 0, last_col, key=f"{P}.nn_col")
     images = runner.trainer.game.images
     if S.get(f"{P}.nn", (None,))[0] != (token, row, col):
         digit = torch.from_numpy(grid[row, col]).to(images.device)
@@ -88,16 +92,14 @@ def nearest_panel(grid: np.ndarray, token: object) -> None:
 
 @st.fragment(run_every=REDRAW_S if playing else None)
 def live() -> None:
-    v = runner.versions()  # tokens first: a chart is rebuilt only when its data changed
-    snap, status, cfg = runner.latest(), runner.status(), runner.cfg
-    if status.playing != playing:
-        st.rerun()  # the run paused itself (diverged): redraw the buttons, stop the timer
-    ui.status_row(status, snap)
+    v, snap, cfg = ui.live_status(runner, playing)
     view, words, metrics = snap.view, captions(cfg.loss, 2), runner.metric_history()
     S[f"{P}.grid"] = view["grid"]  # what is on screen (tests read it)
     left, right = st.columns([5, 4], gap="large")
     left.image(vl.grid_image(view["grid"], 2), caption=vi.GRID_CAPTIONS[cfg.variant])
     shown = [name for name in VIEWS if name in view]
+    if S.get(f"{P}.view") not in shown:  # InfoGAN's sweeps, then a variant without them
+        S[f"{P}.view"] = "real"
     pick = right.selectbox("Beside the grid", shown, format_func=VIEWS.get, key=f"{P}.view")
     right.image(vl.grid_image(view[pick], 2), caption=vi.EXTRA_VIEWS[pick])
     a, b, c = st.columns(3, gap="medium")

@@ -54,11 +54,7 @@ playing = runner.playing
 
 @st.fragment(run_every=REDRAW_S if playing else None)
 def live() -> None:
-    v = runner.versions()  # tokens first: a chart is rebuilt only when its data changed
-    snap, status, cfg = runner.latest(), runner.status(), runner.cfg
-    if status.playing != playing:
-        st.rerun()  # the run paused itself (diverged): redraw the buttons, stop the timer
-    ui.status_row(status, snap)
+    v, snap, cfg = ui.live_status(runner, playing)
     layers = st.pills(
         "Show", viz.LAYERS, selection_mode="multi", default=viz.LAYERS, key=f"{P}.layers"
     )

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ARTIFACTS
-from test_browser_playground import wait_for_step
+from test_browser_playground import check_shoot_and_pause, wait_for_step
 
 pytestmark = pytest.mark.browser
 
@@ -22,11 +21,6 @@ def test_play_trains_digits(streamlit_server, browser):
         assert wait_for_step(page, above=first, timeout=90) > first
         assert page.locator(".ganlab-live-plot.js-plotly-plot").count() == 3
         assert page.locator('[data-testid="stImage"]').count() >= 4  # grids, digit, neighbours
-        assert page.locator('[data-testid="stException"]').count() == 0
-        assert not [e for e in errors if "WebGL" not in e], errors
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "images.png"))
-        page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Play").wait_for(timeout=60_000)
+        check_shoot_and_pause(page, errors, "images.png")
     finally:
         page.close()

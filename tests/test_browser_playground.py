@@ -25,12 +25,25 @@ def wait_for_step(page, above: int, timeout: float = 60) -> int:
     return step
 
 
+def check_shoot_and_pause(page, errors: list[str], name: str) -> None:
+    """No exception box and no page error (WebGL's aside), a screenshot, then Pause."""
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not [e for e in errors if "WebGL" not in e], errors
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=60_000)
+
+
 def test_play_trains_and_draws(streamlit_server, browser):
     page = browser.new_page(viewport={"width": 1600, "height": 1900})
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     try:
-        page.goto(f"{streamlit_server}/playground", timeout=90_000)
+        # The playground is the default page, at /. Its file name (/playground) is found
+        # only while the server is fresh: after any session ran st.navigation it is "Page
+        # not found", a dialog that blocks the page (as when test_browser_images runs first).
+        page.goto(f"{streamlit_server}/", timeout=90_000)
         play = page.get_by_role("button", name="Play")
         play.click(timeout=90_000)  # a loaded 2-core machine needs a while for the first paint
         page.get_by_role("button", name="Pause").wait_for(timeout=60_000)
@@ -44,11 +57,6 @@ def test_play_trains_and_draws(streamlit_server, browser):
         before = charts.first.evaluate("div => (div.__ganlab_tag = 1)")
         wait_for_step(page, above=step_count(page))
         assert charts.first.evaluate("div => div.__ganlab_tag") == before  # updated in place
-        assert page.locator('[data-testid="stException"]').count() == 0
-        assert not [e for e in errors if "WebGL" not in e], errors
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "playground.png"))
-        page.get_by_role("button", name="Pause").click()
-        page.get_by_role("button", name="Play").wait_for(timeout=60_000)
+        check_shoot_and_pause(page, errors, "playground.png")
     finally:
         page.close()

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from test_playground_app import metric, run
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "images.py")
 RUNNER = "ganlab.runner.images"
@@ -25,16 +26,6 @@ def at():
     app = AppTest.from_file(PAGE, default_timeout=120)
     yield run(app)
     st.cache_resource.clear()
-
-
-def run(app: AppTest) -> AppTest:
-    app.run()
-    assert not app.exception, app.exception
-    return app
-
-
-def metric(app: AppTest, label: str) -> str:
-    return next(m.value for m in app.metric if m.label == label)
 
 
 def button(app: AppTest, label: str):
@@ -144,3 +135,15 @@ def test_infogan_shows_lambda_and_its_code_sweeps(at):
     at.selectbox(key="img.view").set_value("c2_sweep")
     run(at)
     assert any(c.startswith("c2 from -2 to 2") for c in captions(at))
+
+
+def test_a_variant_without_those_views_falls_back_to_real_digits(at):
+    at.number_input(key="img.nn_row").set_value(9)  # InfoGAN has 10 rows, LAPGAN 8
+    run(at)
+    at.selectbox(key="img.variant").set_value("lapgan")
+    run(at)
+    assert at.session_state[RUNNER].cfg.variant == "lapgan"
+    assert at.selectbox(key="img.view").value == "real"
+    assert "The pyramid's levels" in at.selectbox(key="img.view").options
+    assert at.number_input(key="img.nn_row").value == 7
+    assert any("G's digit at row 7, column 0" in c for c in captions(at))

@@ -6,7 +6,7 @@ streamlit. The pages decide layout; nothing here trains or builds figures.
 - widgets.py: a RunConfig as keyed widgets and back (``init_widgets``, ``field_widget``,
   ``variant_widget``, ``data_widget``, ``loss_widget``, ``wanted_config``,
   ``apply_config``).
-- panels.py: ``run_controls``, ``reset_prompt``, ``chart``, ``status_row``,
+- panels.py: ``run_controls``, ``reset_prompt``, ``chart``, ``live_status``, ``status_row``,
   ``export_panel``, ``sync_url``.
 """
 
@@ -14,6 +14,7 @@ from ganlab.ui.panels import (
     chart,
     export_panel,
     import_config,
+    live_status,
     reset_prompt,
     reset_to_widgets,
     run_controls,
@@ -44,6 +45,7 @@ __all__ = [
     "import_config",
     "init_widgets",
     "key_of",
+    "live_status",
     "load_widgets",
     "loss_widget",
     "report",

@@ -143,6 +143,18 @@ def _import_file(runner: Runner, prefix: str) -> None:
         import_config(runner, prefix, text)
 
 
+def live_status(runner: Runner, playing: bool) -> tuple[dict[str, Any], Snapshot, RunConfig]:
+    """The top of a live fragment: the version tokens (read first, so a chart is rebuilt
+    only when its data changed), the newest snapshot and config, and the status row. A run
+    that paused itself (diverged) reruns the page to redraw the buttons and stop the timer."""
+    versions = runner.versions()
+    snap, status, cfg = runner.latest(), runner.status(), runner.cfg
+    if status.playing != playing:
+        st.rerun()
+    status_row(status, snap)
+    return versions, snap, cfg
+
+
 def status_row(status: Status, snap: Snapshot | None) -> None:
     """Big numbers for the back row: step, speed, device, D's outputs, coverage."""
     cols = st.columns(5)
