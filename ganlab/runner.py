@@ -138,6 +138,9 @@ class Runner:
                 return
             self._playing, self._message = True, ""
             self._rate, self._clock = 0.0, []
+            if self._metrics_at == self.trainer.step:  # measured where it stands: the next
+                # metrics wait their turn (digits: 1-3 s of classifier before any motion)
+                self._next_metrics = time.perf_counter() + self._metrics_gap
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._loop, name=f"ganlab-runner-{id(self):x}", daemon=True
@@ -251,13 +254,17 @@ class Runner:
             self._next_frame = now + FRAME_EVERY_S
         if now >= self._next_metrics:
             cost = self._publish(view=False, metrics=True)
-            wait = min(max(METRICS_MIN_S, cost / METRICS_SHARE), self._metrics_max_s)
-            self._next_metrics = now + wait
+            self._next_metrics = now + self._metrics_wait(cost)
         elif self.speed or (self._view_wanted and now >= self._next_view):
             cost = self._publish(view=True, metrics=False)
             self._next_view = now + min(max(1 / MAX_VIEW_HZ, cost / VIEW_SHARE), VIEW_MAX_S)
         elif now >= self._next_scalars:
             self._publish(view=False, metrics=False)
+
+    def _metrics_wait(self, cost: float) -> float:
+        """Seconds until the next metrics, so that they take about METRICS_SHARE of the time."""
+        self._metrics_gap = min(max(METRICS_MIN_S, cost / METRICS_SHARE), self._metrics_max_s)
+        return self._metrics_gap
 
     def _tick(self, now: float) -> None:
         """Wall-clock steps/s over the last second or so (pictures included: what you get)."""
@@ -326,7 +333,7 @@ class Runner:
         self._next_view = self._next_scalars = self._next_frame = 0.0
         self._next_metrics = time.perf_counter() + METRICS_MIN_S
         self._add_frame()
-        self._publish(view=True, metrics=True)
+        self._metrics_wait(self._publish(view=True, metrics=True))
 
     def _call(self, fn: Callable[[], Any]) -> Any:
         """Run fn on the trainer between two steps and return its result (or raise its error)."""

@@ -17,7 +17,7 @@ from ganlab.captions import captions
 from ganlab.config import RunConfig, make_config
 from ganlab.controls import IMAGE_KNOBS, IMAGE_WIDGETS
 from ganlab.data.mnist import find_mnist_files
-from ganlab.digits import nearest_training_images
+from ganlab.digits import classify, nearest_training_images
 from ganlab.errors import GanlabError
 from ganlab.variants import VARIANTS
 
@@ -86,7 +86,9 @@ def nearest_panel(grid: np.ndarray, token: object) -> None:
         near = images[idx[0]].squeeze(1).cpu().numpy()
         S[f"{P}.nn"] = ((token, row, col), grid[row, col], near, dist[0].cpu().numpy())
     _, digit, near, dist = S[f"{P}.nn"]
-    b.image(vl.enlarge(digit, 3), caption=f"G's digit at row {row}, column {col}")
+    (read,), (sure,) = classify(digit[None])
+    words = vl.digit_caption(int(read), float(sure))
+    b.image(vl.enlarge(digit, 3), caption=f"G's digit at row {row}, column {col}: {words}")
     c.image(vl.strip(near), caption=vi.neighbour_caption(dist, len(images)))
 
 
