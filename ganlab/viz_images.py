@@ -44,14 +44,14 @@ EXTRA_VIEWS = {
 
 def digit_score_curves(metrics: dict[str, np.ndarray], height: int = 320) -> go.Figure:
     """Shares and confidences in percent on the left axis, the Fréchet distance on the right."""
-    step = metrics["step"]
-    traces: list[dict[str, Any]] = [
-        _line(step, 100 * metrics[key], name, color, line={"dash": dash})
+    step, dots = metrics["step"], {"mode": "lines+markers", "marker": {"size": 7}}
+    traces: list[dict[str, Any]] = [  # dots: a score comes every few seconds, not every step
+        _line(step, 100 * metrics[key], name, color, line={"dash": dash}, **dots)
         for key, (name, color, dash) in SCORES.items()
         if key in metrics
     ]
     if "frechet" in metrics:
-        frechet = _line(step, metrics["frechet"], "Fréchet (right)", D_LINE, yaxis="y2")
+        frechet = _line(step, metrics["frechet"], "Fréchet (right)", D_LINE, yaxis="y2", **dots)
         traces.append({**frechet, "line": {**frechet["line"], "width": 2}})
     right = {"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"}
     return figure(
