@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from test_mnist import digits, write_idx
 from test_playground_app import metric, run
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "images.py")
@@ -147,3 +148,23 @@ def test_a_variant_without_those_views_falls_back_to_real_digits(at):
     assert "The pyramid's levels" in at.selectbox(key="img.view").options
     assert at.number_input(key="img.nn_row").value == 7
     assert any("G's digit at row 7, column 0" in c for c in captions(at))
+
+
+def test_a_full_mnist_folder_trains_on_its_digits_and_a_corrupt_one_keeps_the_run(at, tmp_path):
+    runner = at.session_state[RUNNER]  # lapgan at step 0: a new folder rebuilds at once
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", 2051, (50, 28, 28), digits(50), gz=True)
+    write_idx(tmp_path / "train-labels-idx1-ubyte", 2049, (50,), bytes(range(10)) * 5)
+    at.text_input(key="img.mnist_dir").set_value(str(tmp_path))
+    run(at)
+    assert runner.cfg.mnist_dir == str(tmp_path) and not at.error
+    assert any("nearest of the 50 training digits" in c for c in captions(at))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    write_idx(bad / "train-images-idx3-ubyte", 2051, (50, 28, 28), digits(49))  # truncated
+    write_idx(bad / "train-labels-idx1-ubyte", 2049, (50,), bytes(50))
+    at.text_input(key="img.mnist_dir").set_value(str(bad))
+    run(at)
+    assert len(at.error) == 1 and at.error[0].value.endswith(
+        "The run goes on with its current settings."
+    )
+    assert runner.cfg.mnist_dir == str(tmp_path)
