@@ -4,15 +4,9 @@ One experiment, per seed: draw n labelled digits from the first 8,000 bundled di
 last 2,000 are the held-out test set, never trained on by anything here), train a DCGAN on
 those n digits, draw ``generated`` samples from it, and train a fresh small classifier on
 the n digits alone (``none``) and with the samples added under one of three labels:
-
-- ``k+1``: the samples are an eleventh class, "generated"; the classifier has K+1 outputs and
-  is scored by its argmax over the K real classes;
-- ``argmax``: each sample is labelled, at every step, with the most confident class of the
-  classifier being trained (a dynamic pseudo-label);
-- ``uniform``: label smoothing for outliers (LSRO, Zheng et al. 2017): cross-entropy
-  against the uniform distribution over the K classes.
-
-``ssgan`` (ganlab/ssgan.py) is the semi-supervised GAN, a further method to compare. Each
+``k+1`` (an eleventh class, "generated"), ``argmax`` (the classifier's own most confident
+class, re-read every step) or ``uniform`` (LSRO: 1/K on each class); see pseudo_labels.py.
+``ssgan`` (ganlab/ssgan.py), the semi-supervised GAN, is a further method to compare. Each
 training step sees a batch of real labelled digits and, for the three schemes, an equal
 batch of generated ones: the real data seen is the same for every scheme.
 
@@ -36,7 +30,7 @@ from torch import Tensor, nn
 from ganlab.data.mnist import HELD_OUT_START, split_bundled
 from ganlab.device import describe, resolve_device
 from ganlab.errors import ConfigError
-from ganlab.pseudo_labels import K, generated_loss
+from ganlab.pseudo_labels import K, describe_labels, generated_loss
 
 SCHEMES = ("none", "k+1", "argmax", "uniform", "ssgan")
 GAN_SCHEMES = ("k+1", "argmax", "uniform")  # the schemes that train on DCGAN samples
@@ -270,11 +264,22 @@ def total_units(s: AugmentSettings) -> int:
 
 def run_experiment(s: AugmentSettings, progress: Progress | None = None) -> AugmentResult:
     """Every scheme on every seed; ``progress(fraction, what)`` is called as work is done."""
-    from ganlab.pseudo_labels import describe_labels
-    from ganlab.ssgan import train_ssgan
+    start, threads = time.perf_counter(), torch.get_num_threads()
+    if resolve_device(s.device).type == "cpu":
+        # Nets this small run fastest on one intra-op thread, as train.py's toy nets do: on a
+        # shared CPU, two threads waiting on each other made a step three times slower.
+        torch.set_num_threads(1)
+    try:
+        result = _run(s, Ticker(total_units(s), progress))
+    finally:
+        torch.set_num_threads(threads)
+    result.seconds = time.perf_counter() - start
+    return result
 
-    start = time.perf_counter()
-    tick = Ticker(total_units(s), progress)
+
+def _run(s: AugmentSettings, tick: Ticker) -> AugmentResult:
+    from ganlab.ssgan import train_ssgan  # ssgan.py builds on this module
+
     accs: dict[str, list[float]] = {name: [] for name in s.schemes}
     result = AugmentResult(s, accs, 0.0, describe(resolve_device(s.device)))
     for seed in range(s.seeds):
@@ -290,5 +295,4 @@ def run_experiment(s: AugmentSettings, progress: Progress | None = None) -> Augm
             if seed == 0 and fakes is not None and scheme in GAN_SCHEMES:
                 result.examples = fakes[:EXAMPLES, 0].cpu().numpy()
                 result.example_labels[scheme] = describe_labels(scheme, model, fakes[:EXAMPLES])
-    result.seconds = time.perf_counter() - start
     return result

@@ -75,7 +75,7 @@ def labelled_examples(
     heat = {
         "type": "heatmap",
         "z": strip,
-        "colorscale": "Greys_r",
+        "colorscale": [[0.0, "#000000"], [1.0, "#ffffff"]],  # explicit: themes recolour names
         "zmin": 0,
         "zmax": 1,
         "showscale": False,

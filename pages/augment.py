@@ -79,7 +79,11 @@ if result is not None:
         f"single seeds. {result.seconds:.0f} s on {result.device}; DCGAN {s.gan_steps} steps, "
         f"classifiers {s.classifier_steps} steps, SSGAN {s.ssgan_steps} steps."
     )
-    table = [{k: r[k] for k in ("scheme", "mean", "std", "seeds")} for r in rows]
+    table = [
+        {"scheme": r["scheme"], "accuracy %": round(100 * r["mean"], 2),
+         "± std": round(100 * r["std"], 2), "seeds": r["seeds"]}
+        for r in rows
+    ]  # fmt: skip
     st.dataframe(table, hide_index=True, key="au.table")
     if result.example_labels:
         st.subheader("Generated digits and the label each scheme trains them as")
