@@ -7,12 +7,13 @@ the numbers, and generated digits with the label each scheme trained them as.
 """
 
 import json
+from functools import partial
 
 import streamlit as st
 
 from ganlab import augment, augment_report, ui, viz_augment
 from ganlab.errors import GanlabError
-from ganlab.threads import SLOTS
+from ganlab.ui.jobs import run_button
 
 ui.ensure_navigation()
 RESULT = "au.result"
@@ -52,20 +53,7 @@ except GanlabError as err:
     st.error(str(err), icon="⚠️")
     settings = None
 if settings is not None:
-    clicked = st.button("Run the experiment", type="primary", key="au.run")
-    if clicked and not SLOTS.acquire(timeout=5):
-        st.warning("The server is busy training other runs; try again in a moment.")
-    elif clicked:
-        try:
-            bar = st.progress(0.0, text="Starting…")
-
-            def progress(fraction: float, what: str) -> None:
-                bar.progress(fraction, f"{fraction:.0%}: {what}")
-
-            st.session_state[RESULT] = augment.run_experiment(settings, progress)
-            bar.empty()
-        finally:
-            SLOTS.release()
+    run_button("Run the experiment", "au.run", RESULT, partial(augment.run_experiment, settings))
 
 result = st.session_state.get(RESULT)
 if result is not None:

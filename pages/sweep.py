@@ -10,7 +10,7 @@ import streamlit as st
 from ganlab import sweep, ui, viz_sweep
 from ganlab.config import TOY_DATA
 from ganlab.errors import GanlabError
-from ganlab.threads import SLOTS
+from ganlab.ui.jobs import run_button
 
 ui.ensure_navigation()
 PAGE_MAX_RUNS = 64  # the page trains in the session's own script run; the CLI allows 512
@@ -53,21 +53,7 @@ except GanlabError as err:
 if cfgs:
     n_groups = len(sweep.groups(cfgs))
     st.caption(f"{len(cfgs)} runs of {steps} steps in {n_groups} batched group(s).")
-    clicked = st.button("Run the sweep", type="primary", key="sw.run")
-    # A sweep takes one of the server's training slots, as a playground run does.
-    if clicked and not SLOTS.acquire(timeout=5):
-        st.warning("The server is busy training other runs; try again in a moment.")
-    elif clicked:
-        try:
-            bar = st.progress(0.0, text="Training…")
-
-            def progress(f: float) -> None:
-                bar.progress(min(f, 1.0), f"{f:.0%}")
-
-            st.session_state[ROWS] = sweep.run_sweep(cfgs, progress=progress)
-            bar.empty()
-        finally:
-            SLOTS.release()
+    run_button("Run the sweep", "sw.run", ROWS, lambda bar: sweep.run_sweep(cfgs, progress=bar))
 
 rows = st.session_state.get(ROWS)
 if rows:
