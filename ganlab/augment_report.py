@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--generated", type=int, default=d["generated"].default, help="GAN samples added"
     )
     p.add_argument(
-        "--scheme", default="none,k+1,argmax,uniform", help=f"comma-separated: {', '.join(SCHEMES)}"
+        "--scheme",
+        dest="schemes",
+        default="none,k+1,argmax,uniform",
+        help=f"comma-separated: {', '.join(SCHEMES)}",
     )
     p.add_argument("--seeds", type=int, default=d["seeds"].default, help="seeds 0, 1, ...")
     p.add_argument("--gan-steps", type=int, default=d["gan_steps"].default, help="DCGAN steps")
@@ -74,19 +77,8 @@ def augment_command(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {args.out!r} exists and is not a folder.")
-    settings = AugmentSettings(
-        labelled=args.labelled,
-        generated=args.generated,
-        schemes=args.scheme,
-        seeds=args.seeds,
-        gan_steps=args.gan_steps,
-        classifier_steps=args.classifier_steps,
-        ssgan_steps=args.ssgan_steps,
-        unlabelled=args.unlabelled,
-        batch_size=args.batch_size,
-        test_digits=args.test_digits,
-        device=args.device,
-    )
+    names = [f.name for f in fields(AugmentSettings)]  # each flag is named for its field
+    settings = AugmentSettings(**{name: getattr(args, name) for name in names})
     out.mkdir(parents=True, exist_ok=True)
     tty = sys.stderr.isatty()
     shown = [-1]
