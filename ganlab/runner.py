@@ -197,6 +197,14 @@ class Runner:
 
         return self._call(save)
 
+    def park(self) -> None:
+        """Pause without waiting (the session's connection dropped): the thread ends after
+        its step, and the run, weights and histories stay for the session if it comes back.
+        """
+        with self._lock:
+            self._playing = False
+        self._wake.set()
+
     def stop(self, wait: bool = True) -> None:
         """End for good (the session closed): refuse new plays and let the thread finish its
         step and exit; ``wait=False`` returns at once (Streamlit calls this on its event

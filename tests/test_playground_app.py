@@ -195,3 +195,24 @@ def test_a_diverging_run_pauses_and_says_why(app):
     run(app)
     assert not runner.playing and app.button(key="pg.play").label == "Play"
     assert any("diverged" in e.value and "lower the learning rates" in e.value for e in app.error)
+
+
+def test_a_dropped_connection_parks_the_run_and_keeps_it(app):
+    """Streamlit releases session caches when the websocket drops, also when the tab then
+    reconnects: the run pauses (its thread ends) and the session takes the same run back."""
+    run(app)
+    runner = app.session_state[RUNNER]
+    app.button(key="pg.play").click()
+    run(app)
+    deadline = time.monotonic() + 20
+    while runner.status().step < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    st.cache_resource.clear()  # what a dropped websocket does to the session's caches
+    deadline = time.monotonic() + 20
+    while runner._thread is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert runner._thread is None and not runner.playing
+    kept = runner.status().step
+    run(app)  # the session comes back
+    assert app.session_state[RUNNER] is runner and kept >= 3
+    assert metric(app, "Step") == f"{kept:,}" and app.button(key="pg.play").label == "Play"

@@ -20,20 +20,23 @@ ERROR_KEY = "ganlab.error"
 
 
 def _release(runner: Runner) -> None:
-    runner.stop(wait=False)
+    # Streamlit releases session caches whenever the websocket drops, also for a reconnect
+    # (a network blip, a busy server): the run is parked, not ended, so that
+    # session_runner can take it back. A closed tab never comes back; its thread has ended.
+    runner.park()
 
 
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
-def _runner(name: str, _initial: RunConfig) -> Runner:
-    return Runner(_initial)
+def _runner(name: str, _initial: RunConfig, _existing: Runner | None = None) -> Runner:
+    return _existing or Runner(_initial)
 
 
 def session_runner(name: str, initial: Callable[[], RunConfig]) -> Runner:
     """This session's runner for a page; ``initial`` builds its first config (once). The
     runner is also kept in ``st.session_state["ganlab.runner.<name>"]`` for tests."""
     key = f"ganlab.runner.{name}"
-    if key in st.session_state:
-        runner = _runner(name, st.session_state[key].cfg)  # the cached one, normally
+    if key in st.session_state:  # the cached runner, or after a reconnect the parked one
+        runner = _runner(name, st.session_state[key].cfg, st.session_state[key])
     else:
         try:
             cfg = initial()
