@@ -71,7 +71,7 @@ class Runner:
         self._wake = threading.Event()
         self._jobs: list[Job] = []
         self._thread: threading.Thread | None = None
-        self._playing = self._waiting = self._stopped = False
+        self._playing = self._waiting = self._stopped = self._resume = False
         self._view_wanted = True
         self.speed: float | None = None  # slow motion: steps per second, None = flat out
         self._install(self._build(cfg or RunConfig()))
@@ -150,7 +150,7 @@ class Runner:
     def pause(self) -> None:
         """Stop after the current step; returns once the thread has let go of the trainer."""
         with self._lock:
-            self._playing = False
+            self._playing = self._resume = False
             thread = self._thread
         self._wake.set()
         if thread is not None and thread is not threading.current_thread():
@@ -199,11 +199,16 @@ class Runner:
 
     def park(self) -> None:
         """Pause without waiting (the session's connection dropped): the thread ends after
-        its step, and the run, weights and histories stay for the session if it comes back.
-        """
+        its step, and the run, weights and histories stay for the session if it comes back
+        (``unpark`` plays on where it was playing)."""
         with self._lock:
-            self._playing = False
+            self._resume, self._playing = self._playing, False
         self._wake.set()
+
+    def unpark(self) -> None:
+        if self._resume:
+            self._resume = False
+            self.play()
 
     def stop(self, wait: bool = True) -> None:
         """End for good (the session closed): refuse new plays and let the thread finish its

@@ -21,8 +21,8 @@ ERROR_KEY = "ganlab.error"
 
 def _release(runner: Runner) -> None:
     # Streamlit releases session caches whenever the websocket drops, also for a reconnect
-    # (a network blip, a busy server): the run is parked, not ended, so that
-    # session_runner can take it back. A closed tab never comes back; its thread has ended.
+    # (a network blip, a busy server): the run is parked, not ended, so that session_runner
+    # can take it back and play on. A closed tab never comes back; its thread has ended.
     runner.park()
 
 
@@ -37,6 +37,7 @@ def session_runner(name: str, initial: Callable[[], RunConfig]) -> Runner:
     key = f"ganlab.runner.{name}"
     if key in st.session_state:  # the cached runner, or after a reconnect the parked one
         runner = _runner(name, st.session_state[key].cfg, st.session_state[key])
+        runner.unpark()  # back from a dropped connection: play on if it was playing
     else:
         try:
             cfg = initial()
