@@ -16,23 +16,13 @@ import argparse
 import json
 import os
 import statistics
-import threading
 import time
 
 import torch
 
-from ganlab import viz
+from ganlab.bench_inapp import in_app, thread_cpu
 from ganlab.config import make_config
-from ganlab.runner import Runner
 from ganlab.train import Trainer
-
-
-def thread_cpu(thread: threading.Thread | None = None) -> float:
-    """CPU seconds a thread has used (the calling thread by default): unlike wall time, this
-    does not count waiting for a core or for the interpreter lock."""
-    if thread is None:
-        return time.thread_time()
-    return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
 
 
 def headless_loop(cfg, seconds: float) -> tuple[float, float]:
@@ -54,65 +44,6 @@ def headless_run(cfg, seconds: float) -> float:
         if time.perf_counter() - start >= seconds:
             break
     return trainer.step / (time.perf_counter() - start)
-
-
-def draw(runner: Runner, loss: str, cache: viz.SpecCache) -> int:
-    """One redraw as the page does it (ui.chart: rebuild a figure only when its data token
-    changed, then send its JSON); returns how many figures were rebuilt."""
-    v = runner.versions()
-    snap = runner.latest()
-    history, metrics = runner.history(), runner.metric_history()
-    charts = [
-        ("dist", v["view"], lambda: viz.distribution(snap.view, loss)),
-        ("loss", v["losses"], lambda: viz.loss_curves(history, loss)),
-        ("d", v["losses"], lambda: viz.d_outputs(history, loss)),
-        ("js", v["metrics"], lambda: viz.divergence_curves(metrics)),
-        ("cov", v["metrics"], lambda: viz.coverage_curves(metrics)),
-    ]
-    before = cache.builds
-    for key, token, build in charts:
-        spec, _ = cache.spec(key, token, build)
-        json.dumps({"spec": spec, "chunk": "static/js/PlotlyChart.js"})  # the component's data
-    return cache.builds - before
-
-
-def in_app(cfg, seconds: float, hz: float) -> dict[str, float]:
-    runner = Runner(cfg)
-    stop = threading.Event()
-    counts = {"redraws": 0, "figures": 0, "draw_s": 0.0, "consumer_cpu": 0.0}
-
-    def consumer() -> None:
-        cache = viz.SpecCache()
-        while not stop.is_set():
-            began = time.perf_counter()
-            counts["figures"] += draw(runner, cfg.loss, cache)
-            counts["draw_s"] += time.perf_counter() - began
-            counts["redraws"] += 1
-            stop.wait(max(0.0, 1 / hz - (time.perf_counter() - began)))
-        counts["consumer_cpu"] = thread_cpu()
-
-    runner.play()
-    time.sleep(0.5)  # warm-up, as headless_loop's first steps
-    trainer_thread = runner._thread
-    step0, t0, cpu0 = runner.status().step, time.perf_counter(), thread_cpu(trainer_thread)
-    thread = threading.Thread(target=consumer)
-    thread.start()
-    time.sleep(seconds)
-    stop.set()
-    thread.join()
-    elapsed = time.perf_counter() - t0
-    step1, cpu1 = runner.status().step, thread_cpu(trainer_thread)
-    consumer_cpu = counts["consumer_cpu"]
-    runner.stop()
-    return {
-        "steps_per_s": (step1 - step0) / elapsed,
-        "steps_per_cpu_s": (step1 - step0) / max(cpu1 - cpu0, 1e-9),
-        "consumer_cpu_share": consumer_cpu / elapsed,
-        "redraws_per_s": counts["redraws"] / elapsed,
-        "new_pictures_per_s": runner.versions()["view"][1] / (elapsed + 0.5),
-        "figures_rebuilt_per_s": counts["figures"] / elapsed,
-        "ms_per_redraw": 1000 * counts["draw_s"] / max(counts["redraws"], 1),
-    }
 
 
 def main() -> None:

@@ -23,9 +23,11 @@ from torch import nn
 
 from ganlab.config import RunConfig, make_config
 from ganlab.data import make_toy_data
+from ganlab.data.mnist import load_mnist
 from ganlab.device import describe, resolve_device
 from ganlab.errors import ConfigError
 from ganlab.nets import MLP
+from ganlab.nets.conv import ConvDiscriminator, ConvGenerator
 from ganlab.train import Trainer
 
 CASES: dict[str, dict[str, Any]] = {
@@ -44,29 +46,44 @@ CASES: dict[str, dict[str, Any]] = {
         "depth": 2,
         "batch_size": 64,
     },
+    # DCGAN on digits (the preset's nets, B=64) against the eager DCGAN loop.
+    "image-dcgan": {"variant": "dcgan", "data": "mnist", "batch_size": 64},
     # A sweep: these runs as one batched model (ganlab/batched.py) vs one Trainer after another.
     "sweep-32": {"variant": "nsgan", "data": "ring8", "hidden": 64, "batch_size": 128, "runs": 32},
+    # The app: a Runner training while a consumer redraws the playground's figures at 10 Hz,
+    # against the plain eager loop (and, reported beside it, the headless trainer).
+    "inapp-ring8": {"variant": "nsgan", "data": "ring8", "inapp": True},
 }
 
 
 def naive_steps_fn(cfg: RunConfig, device: torch.device) -> Callable[[int], None]:
-    """The plain eager loop for a toy config: what a tutorial would write."""
+    """The plain eager loop for a config: what a tutorial would write (the PyTorch DCGAN
+    example's shape for digits, the same shape over MLPs for toy data)."""
     torch.manual_seed(cfg.seed)
-    data = make_toy_data(cfg.data, device)
-    g = MLP(cfg.noise_dim, cfg.hidden, data.dim, cfg.depth, cfg.activation).to(device)
-    d = MLP(data.dim, cfg.hidden, 1, cfg.depth, cfg.activation).to(device)
+    if cfg.kind == "image":
+        images = load_mnist(cfg.mnist_dir or None)[0].to(device)
+        g = ConvGenerator(cfg.noise_dim, cfg.hidden).to(device)
+        d = ConvDiscriminator(cfg.hidden).to(device)
+
+        def sample(n: int) -> torch.Tensor:
+            return images[torch.randint(len(images), (n,), device=device)]
+    else:
+        data = make_toy_data(cfg.data, device)
+        g = MLP(cfg.noise_dim, cfg.hidden, data.dim, cfg.depth, cfg.activation).to(device)
+        d = MLP(data.dim, cfg.hidden, 1, cfg.depth, cfg.activation).to(device)
+        sample = data.sample
     betas = (cfg.beta1, cfg.beta2)
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=betas)
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=betas)
     bce = nn.BCEWithLogitsLoss()
     n = cfg.batch_size
-    ones = torch.ones(n, 1, device=device)
-    zeros = torch.zeros(n, 1, device=device)
+    ones = torch.ones(n, device=device)
+    zeros = torch.zeros(n, device=device)
 
     def d_step() -> torch.Tensor:
-        real = data.sample(n)
+        real = sample(n)
         fake = g(torch.randn(n, cfg.noise_dim, device=device))
-        loss_d = bce(d(real), ones) + bce(d(fake.detach()), zeros)
+        loss_d = bce(d(real).view(-1), ones) + bce(d(fake.detach()).view(-1), zeros)
         opt_d.zero_grad()
         loss_d.backward()
         opt_d.step()
@@ -77,7 +94,7 @@ def naive_steps_fn(cfg: RunConfig, device: torch.device) -> Callable[[int], None
             for _ in range(cfg.k - 1):
                 d_step()
             fake = d_step()
-            loss_g = bce(d(fake), ones)
+            loss_g = bce(d(fake).view(-1), ones)
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
@@ -109,6 +126,10 @@ def run_case(name: str, device: torch.device, seconds: float = 3.0) -> dict[str,
         from ganlab.batched import bench_case
 
         return bench_case(name, CASES[name], device, seconds)
+    if "inapp" in CASES[name]:
+        from ganlab.bench_inapp import inapp_case
+
+        return inapp_case(name, CASES[name], device, seconds)
     settings = dict(CASES[name])
     cfg = make_config(settings.pop("variant"), settings.pop("data"), **settings)
     trainer = Trainer(cfg, device)
@@ -122,6 +143,7 @@ def run_case(name: str, device: torch.device, seconds: float = 3.0) -> dict[str,
         "case": name,
         **CASES[name],
         "device": describe(device),
+        "step_mode": trainer.graph_status,
         "project_steps_per_s": round(p, 1),
         "naive_steps_per_s": round(q, 1),
         "ratio": round(p / q, 3),

@@ -122,7 +122,7 @@ def _row(i: int, group: int, cfg: RunConfig, metrics: dict[str, float], seconds:
     for name in (*METRICS, "w1"):
         row[name] = metrics.get(name, float("nan"))
     row["seconds"] = round(seconds, 4)
-    row["link"] = "playground?" + urlencode(config_to_params(cfg))
+    row["link"] = "./?" + urlencode(config_to_params(cfg))
     return row
 
 

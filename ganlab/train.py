@@ -13,7 +13,6 @@ import copy
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -22,50 +21,16 @@ from torch import Tensor, nn
 from ganlab.config import RunConfig
 from ganlab.device import describe, resolve_device
 from ganlab.game import Fake, make_game
+from ganlab.graphs import StepGraph, graph_unsupported
 from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty, r1_penalty
+from ganlab.optim import device_lr, make_optimizer, set_lr
+from ganlab.snapshot import Snapshot
 from ganlab.unrolled import unrolled_d_logits
 
 # A weight this large is a run that blew up without reaching inf: with SGD at lr 10 the
 # non-saturating losses flatten (softplus saturates, ReLUs die) and the weights sit near 1e15.
 # Trained nets hold weights near 1; data is capped at 1e6 (data/files.py), far below this.
 MAX_WEIGHT = 1e8
-
-
-@dataclass
-class Snapshot:
-    """What the run looks like after ``step`` generator steps. Losses and D outputs are
-    means over the steps since the previous snapshot; ``view`` holds arrays to draw."""
-
-    step: int
-    seconds: float
-    steps_per_s: float
-    loss_d: float
-    loss_g: float
-    d_real: float
-    d_fake: float
-    grad_norm_d: float
-    grad_norm_g: float
-    lr_d: float
-    lr_g: float
-    k: int
-    device: str
-    metrics: dict[str, float] = field(default_factory=dict)
-    view: dict[str, np.ndarray] = field(default_factory=dict)
-    status: str = "ok"
-    message: str = ""
-
-
-def make_optimizer(
-    params: list[nn.Parameter], name: str, lr: float, betas: tuple[float, float]
-) -> torch.optim.Optimizer:
-    """Adam, SGD or RMSprop. Adam uses the fused kernel (one kernel for all tensors, about
-    twice as fast as the per-tensor loop on CPU for small nets); the others the multi-tensor
-    (foreach) kernels."""
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas, fused=True)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, foreach=True)
-    return torch.optim.SGD(params, lr=lr, foreach=True)
 
 
 class Trainer:
@@ -80,9 +45,20 @@ class Trainer:
             torch.manual_seed(cfg.seed)
             self.game = make_game(cfg, self.device, self.rng)
         self.g, self.d = self.game.g, self.game.d
-        betas = (cfg.beta1, cfg.beta2)
-        self.opt_g = make_optimizer(list(self.g.parameters()), cfg.optimizer, cfg.lr_g, betas)
-        self.opt_d = make_optimizer(list(self.d.parameters()), cfg.optimizer, cfg.lr_d, betas)
+        # A toy step on CUDA replays as one CUDA graph (graphs.py); graph_status says which.
+        self._graph: StepGraph | None = None
+        self._graph_off = graph_unsupported(cfg, self.device)
+        self.graph_status = f"eager: {self._graph_off}" if self._graph_off else "cuda graph"
+        betas, capture = (cfg.beta1, cfg.beta2), self._graph_off is None
+        self.opt_g = make_optimizer(
+            list(self.g.parameters()), cfg.optimizer, cfg.lr_g, betas, capture
+        )
+        self.opt_d = make_optimizer(
+            list(self.d.parameters()), cfg.optimizer, cfg.lr_d, betas, capture
+        )
+        if capture:
+            device_lr(self.opt_g, self.device)
+            device_lr(self.opt_d, self.device)
         self.loss_fn = LOSSES[cfg.loss]
         self.probability = PROBABILITY_OUTPUT[cfg.loss]
         self.step = 0
@@ -144,6 +120,10 @@ class Trainer:
     def train_g(self, fake: Fake | None = None) -> None:
         """One generator step: move G(z) where D (or D unrolled K steps ahead) calls it real.
         ``fake`` may be the batch the last D step generated (with its graph)."""
+        self._count_step(self._g_update(fake))
+
+    def _g_update(self, fake: Fake | None) -> Tensor:
+        """G's loss and update, without the step's bookkeeping; returns the loss."""
         n = self.cfg.batch_size
         self.d.requires_grad_(False)  # D's weight gradients are not needed for G's step
         if fake is None:
@@ -162,18 +142,47 @@ class Trainer:
         loss.backward()
         self.opt_g.step()
         self.d.requires_grad_(True)
+        return loss.detach()
+
+    def _count_step(self, loss_g: Tensor) -> None:
+        """Count a finished step: lr decay, and its statistics for the next snapshot."""
         self.step += 1
         if self.cfg.lr_decay < 1 and self.step % self.cfg.lr_decay_every == 0:
             self._decay_lr()
         if self._d_stats is not None:
             d_loss, d_real, d_fake = self._d_stats
-            self._since.append((d_loss, loss.detach(), d_real, d_fake))
+            self._since.append((d_loss, loss_g, d_real, d_fake))
 
     def train_step(self) -> None:
         """k D steps, then one G step (Goodfellow et al.'s Algorithm 1)."""
+        if self._graph_off is None and self._graph is None:
+            self._capture()
+        if self._graph is not None:
+            d_loss, loss_g, d_real, d_fake = self._graph.replay()
+            self._d_stats = (d_loss, d_real, d_fake)
+            self._count_step(loss_g)
+        else:
+            self._count_step(self._step_tensors())
+
+    def _step_tensors(self) -> Tensor:
+        """One step's work without its bookkeeping (what a CUDA graph captures)."""
         for _ in range(self.cfg.k - 1):
             self.train_d()
-        self.train_g(self.train_d(keep_fake=True))
+        return self._g_update(self.train_d(keep_fake=True))
+
+    def _capture(self) -> None:
+        """Capture the step as a CUDA graph; on any failure train eagerly and say why."""
+
+        def step() -> tuple[Tensor, ...]:
+            loss_g = self._step_tensors()
+            d_loss, d_real, d_fake = self._d_stats
+            return d_loss, loss_g, d_real, d_fake
+
+        try:
+            self._graph = StepGraph(step, lambda: self._count_step(self._step_tensors()), self.rng)
+        except Exception as err:  # a driver or op that cannot be captured: eager still works
+            self._graph_off = f"capture failed ({type(err).__name__}: {err})"
+            self.graph_status = f"eager: {self._graph_off}"
 
     def train_steps(self, n: int) -> None:
         """n train_steps under this trainer's thread setting."""
@@ -191,22 +200,19 @@ class Trainer:
     def set_knobs(self, **changes: float | int) -> None:
         """Change lr_d, lr_g or k (validated); takes effect at the next step."""
         self.cfg = self.cfg.replace(**changes)
+        if "k" in changes:
+            self._graph = None  # the captured step has the old k: capture again
         if "lr_d" in changes:
-            self._set_lr(self.opt_d, self.cfg.lr_d * self._decay_factor())
+            set_lr(self.opt_d, self.cfg.lr_d * self._decay_factor())
         if "lr_g" in changes:
-            self._set_lr(self.opt_g, self.cfg.lr_g * self._decay_factor())
+            set_lr(self.opt_g, self.cfg.lr_g * self._decay_factor())
 
     def _decay_factor(self) -> float:
         return self.cfg.lr_decay ** (self.step // self.cfg.lr_decay_every)
 
     def _decay_lr(self) -> None:
-        self._set_lr(self.opt_d, self.cfg.lr_d * self._decay_factor())
-        self._set_lr(self.opt_g, self.cfg.lr_g * self._decay_factor())
-
-    @staticmethod
-    def _set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
-        for group in opt.param_groups:
-            group["lr"] = lr
+        set_lr(self.opt_d, self.cfg.lr_d * self._decay_factor())
+        set_lr(self.opt_g, self.cfg.lr_g * self._decay_factor())
 
     # ----- running and observing -----------------------------------------------------------
     def run(self, steps: int | None = None, view: bool = False) -> Iterator[Snapshot]:
@@ -245,8 +251,8 @@ class Trainer:
             d_fake=means[3],
             grad_norm_d=grads[0],
             grad_norm_g=grads[1],
-            lr_d=self.opt_d.param_groups[0]["lr"],
-            lr_g=self.opt_g.param_groups[0]["lr"],
+            lr_d=float(self.opt_d.param_groups[0]["lr"]),
+            lr_g=float(self.opt_g.param_groups[0]["lr"]),
             k=self.cfg.k,
             device=describe(self.device),
         )
@@ -306,6 +312,13 @@ class Trainer:
         self.d.load_state_dict(state["d"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
+        self._graph = None  # new optimizer state tensors: a graph must be captured again
+        for opt in (self.opt_g, self.opt_d):  # a saved lr may be a tensor or a float
+            if self._graph_off is None:
+                device_lr(opt, self.device)
+            else:
+                for group in opt.param_groups:
+                    group["lr"] = float(group["lr"])
         self.step = int(state["step"])
         self.seconds = float(state["seconds"])
         self._clock = (self.step, self.seconds)

@@ -79,7 +79,7 @@ if rows:
     pick = st.selectbox(
         "Open a cell's setup in the playground (or click a cell)", sorted(labels), key="sw.cell"
     )
-    for i in labels[pick]:  # relative links: /sweep -> /playground, under any base path
+    for i in labels[pick]:  # relative links: /sweep -> / (the playground), under any base path
         row = rows[i]
         summary = f"seed {row['seed']}: modes {row['modes_covered']:g}, JS {row['js_grid']:.3f}"
         st.markdown(f"🎯 [{summary}: open in the playground]({row['link']}) (new tab)")

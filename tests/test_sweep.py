@@ -125,7 +125,7 @@ def test_backends_give_the_same_rows_and_progress_reaches_one():
         assert a["status"] == b["status"] == "ok"
         assert a["modes_covered"] == b["modes_covered"]
         assert a["js_grid"] == pytest.approx(b["js_grid"], abs=1e-3)
-        assert a["link"].startswith("playground?variant=nsgan&data=ring8")
+        assert a["link"].startswith("./?variant=nsgan&data=ring8")
 
 
 def test_phase_diagram_has_two_heat_maps_of_the_grid():

@@ -37,7 +37,7 @@ def test_sweep_page_runs_a_grid_and_links_cells_to_the_playground():
     ]
     cells.set_value("k=2, lr D 0.001").run()
     links = [m.value for m in at.markdown if "open in the playground" in m.value]
-    assert len(links) == 1 and "(playground?variant=nsgan&data=ring8&k=2&" in links[0]
+    assert len(links) == 1 and "(./?variant=nsgan&data=ring8&k=2&" in links[0]
     assert len(at.session_state["sw.rows"]) == 4
 
 

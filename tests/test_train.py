@@ -110,3 +110,31 @@ def test_divergence_pauses_and_restores_the_last_finite_state() -> None:
     assert all(torch.isfinite(p).all() for p in t.g.parameters())
     assert all(torch.isfinite(p).all() for p in t.d.parameters())
     assert t.step == (snaps[-2].step if len(snaps) > 1 else 0)
+
+
+def test_cuda_graph_status_says_why_a_run_trains_eagerly():
+    trainer = Trainer(make_config("nsgan", "ring8", device="cpu", steps=10))
+    assert trainer.graph_status == "eager: CUDA graphs need a CUDA device, this run is on cpu"
+    trainer.train_steps(3)
+    assert trainer.step == 3 and trainer._graph is None
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_graph_step_trains_like_the_eager_step():
+    cfg = make_config("nsgan", "ring8", device="cuda", steps=400, lr_decay=0.5, lr_decay_every=7)
+    graphed, eager = Trainer(cfg), Trainer(cfg.replace(), torch.device("cuda"))
+    eager._graph_off = "test"  # the same run, eagerly
+    graphed.train_steps(20)
+    eager.train_steps(20)
+    assert graphed.graph_status == "cuda graph" and graphed._graph is not None
+    assert graphed.step == eager.step == 20
+    assert float(graphed.opt_g.param_groups[0]["lr"]) == pytest.approx(1e-3 * 0.5**2)
+    first, second = graphed.snapshot(metrics=False), None
+    graphed.train_steps(380)
+    eager.train_steps(380)
+    second = graphed.snapshot(metrics=True)
+    assert second.loss_d != first.loss_d  # replays draw new batches
+    assert second.metrics["modes_covered"] >= eager.snapshot().metrics["modes_covered"] - 2
+    graphed.set_knobs(k=2)  # a new k is a new graph
+    graphed.train_steps(2)
+    assert graphed._graph is not None and graphed.cfg.k == 2
