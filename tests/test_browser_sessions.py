@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from conftest import ARTIFACTS
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 SECONDS = float(os.environ.get("GANLAB_LOAD_SECONDS", "20"))
@@ -70,6 +71,26 @@ def wait_until(predicate, timeout: float, what: str) -> None:
         time.sleep(0.5)
 
 
+def press_play(page, tries: int = 3) -> None:
+    """Click Play until the page shows Pause. With eight sessions redrawing on a loaded
+    machine a click can land while its page is mid-rerun and be lost; clicking again is
+    harmless (Play on a playing run does nothing)."""
+    pause = page.get_by_role("button", name="Pause")
+    for _ in range(tries):
+        play = page.get_by_role("button", name="Play")
+        try:
+            if play.is_visible():
+                play.click(timeout=10_000)
+        except PlaywrightTimeout:  # it became Pause between the check and the click
+            pass
+        try:
+            pause.wait_for(timeout=60_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"{page.url}: Play never took after {tries} clicks")
+
+
 def test_eight_sessions_train_their_own_setups(streamlit_server, browser):
     pid = server_pid(streamlit_server)
     before = threads(pid)
@@ -91,9 +112,7 @@ def test_eight_sessions_train_their_own_setups(streamlit_server, browser):
         # All open before any plays: a playing page redraws five times a second, which
         # would slow the opening of the others.
         for page in pages:
-            page.get_by_role("button", name="Play").click(timeout=120_000)
-        for page in pages:
-            page.get_by_role("button", name="Pause").wait_for(timeout=120_000)
+            press_play(page)
         print(f"{time.monotonic() - t0:.0f} s: eight sessions open and playing")
         first = [step_count(p) for p in pages]
         began = time.monotonic()
