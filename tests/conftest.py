@@ -7,6 +7,7 @@ Debian build at /usr/bin/chromium). Both are skipped, not failed, where the tool
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -52,12 +53,13 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise RuntimeError(f"streamlit did not answer at {url} within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def streamlit_server() -> Iterator[str]:
-    """Start ``streamlit run app.py`` headless on a free port; yield its base URL."""
+@contextlib.contextmanager
+def serve(log_name: str = "streamlit-server.log") -> Iterator[str]:
+    """Run ``streamlit run app.py`` headless on a free port while the block runs; yield its
+    base URL."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit-server.log", "wb")
+    log = open(ARTIFACTS / log_name, "wb")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
@@ -74,6 +76,13 @@ def streamlit_server() -> Iterator[str]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def streamlit_server() -> Iterator[str]:
+    """One server for the browser tests of a test session."""
+    with serve() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

