@@ -48,7 +48,6 @@ class Trainer:
         # A toy step on CUDA replays as one CUDA graph (graphs.py); graph_status says which.
         self._graph: StepGraph | None = None
         self._graph_off = graph_unsupported(cfg, self.device)
-        self.graph_status = f"eager: {self._graph_off}" if self._graph_off else "cuda graph"
         betas, capture = (cfg.beta1, cfg.beta2), self._graph_off is None
         self.opt_g = make_optimizer(
             list(self.g.parameters()), cfg.optimizer, cfg.lr_g, betas, capture
@@ -182,7 +181,11 @@ class Trainer:
             self._graph = StepGraph(step, lambda: self._count_step(self._step_tensors()), self.rng)
         except Exception as err:  # a driver or op that cannot be captured: eager still works
             self._graph_off = f"capture failed ({type(err).__name__}: {err})"
-            self.graph_status = f"eager: {self._graph_off}"
+
+    @property
+    def graph_status(self) -> str:
+        """'cuda graph', or 'eager: <why not>'."""
+        return f"eager: {self._graph_off}" if self._graph_off else "cuda graph"
 
     def train_steps(self, n: int) -> None:
         """n train_steps under this trainer's thread setting."""

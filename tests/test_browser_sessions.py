@@ -105,8 +105,7 @@ def own_server():
 
 
 def test_sessions_train_their_own_setups(own_server, browser):
-    streamlit_server = own_server
-    pid = server_pid(streamlit_server)
+    pid = server_pid(own_server)
     before = threads(pid)
     contexts, pages, errors = [], [], []
     t0 = time.monotonic()
@@ -121,7 +120,7 @@ def test_sessions_train_their_own_setups(own_server, browser):
             pages.append(page)
             # The playground is the default page: its URL is the root (/playground is "Page
             # not found" once any session has run st.navigation).
-            page.goto(f"{streamlit_server}/?{query}", timeout=120_000)
+            page.goto(f"{own_server}/?{query}", timeout=120_000)
             page.get_by_role("button", name="Play").wait_for(timeout=120_000)
         # All open before any plays: a playing page redraws five times a second, which
         # would slow the opening of the others.
