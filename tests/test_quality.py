@@ -29,5 +29,5 @@ def test_gauss1d_plain_gan_collapses_and_minibatch_discrimination_spreads_it() -
     mbd = final_metrics("nsgan", "gauss1d", seed=0, minibatch_disc=True)
     assert plain["fake_std_0"] < 0.2  # a spike where N(4, 0.5) should be
     assert abs(mbd["fake_std_0"] - 0.5) <= 0.1  # within 20 % of the true spread
-    assert mbd["w1"] < plain["w1"]
+    assert mbd["w1"] <= 0.1 < plain["w1"]  # issue 3's bar (measured 0.072 on this seed)
     assert abs(mbd["fake_mean_0"] - 4.0) < 0.3
