@@ -12,7 +12,8 @@ What may differ within a batch: ``lr_d``, ``lr_g`` and ``seed``. Everything else
 k, loss, optimizer, schedule) is one group's; ``group_key`` says which runs can share one.
 Per run, a batched run follows the same steps as ``Trainer.train_step`` (k D steps, the
 last one's fakes reused for the G step), so it reproduces a sequential run up to float
-rounding. Not supported here: minibatch discrimination, packing, unrolled D, R1, images.
+rounding. Not supported here: minibatch discrimination, unrolled D, R1, images. Packing is: D
+reshapes its own input, per run.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def check_batchable(cfg: RunConfig) -> None:
     """Raise ConfigError, one sentence, if the batched trainer cannot train this config."""
     if cfg.kind != "toy":
         raise ConfigError(f"Sweeps train toy variants only; {cfg.variant!r} is an image GAN.")
-    for name, off in (("minibatch_disc", False), ("pack", 1), ("unrolled", 0), ("r1", 0.0)):
+    for name, off in (("minibatch_disc", False), ("unrolled", 0), ("r1", 0.0)):
         if getattr(cfg, name) != off:
             raise ConfigError(
                 f"{name} is {getattr(cfg, name)!r}, which the batched sweep trainer does not "
@@ -108,7 +109,8 @@ class BatchedTrainer:
             kept = self._g(self.g_params, z)
         fake = kept.detach()
         logits = self._d(self.d_params, torch.cat([real, fake], dim=1))
-        loss = self._loss_d(logits[:, :n], logits[:, n:])
+        half = logits.shape[1] // 2  # n logits, or n / pack with packing
+        loss = self._loss_d(logits[:, :half], logits[:, half:])
         if self.cfg.gp_weight:
             loss = loss + self.cfg.gp_weight * self._gradient_penalty(real, fake)
         self._update("d", self.d_params, loss.sum(), self.lr_d0)
@@ -151,6 +153,7 @@ class BatchedTrainer:
         x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
         scores = self._d(self.d_params, x_hat)
         (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
+        grad = grad.reshape(grad.shape[0], n // self.cfg.pack, -1)  # a pack is one input
         return ((grad.norm(dim=2) - 1) ** 2).mean(dim=1)
 
     # ----- optimizers on stacked tensors ------------------------------------------------------

@@ -86,13 +86,16 @@ def gradient_penalty(
     critic: nn.Module, real: Tensor, fake: Tensor, generator: torch.Generator | None = None
 ) -> Tensor:
     """WGAN-GP's E[(||grad_x f(x_hat)||_2 - 1)^2] at random points x_hat on the lines between
-    real and fake samples; multiply by lambda (10 in the paper) and add to D's loss."""
+    real and fake samples; multiply by lambda (10 in the paper) and add to D's loss. A packed
+    critic (``critic.pack`` M > 1) judges M samples as one input, so the norm is taken over
+    each group of M: the constraint is on the function the critic computes."""
     shape = (real.shape[0],) + (1,) * (real.dim() - 1)
     eps = torch.rand(shape, device=real.device, dtype=real.dtype, generator=generator)
     x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
     scores = critic(x_hat)
     (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
-    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    pack = getattr(critic, "pack", 1)
+    return ((grad.reshape(grad.shape[0] // pack, -1).norm(dim=1) - 1) ** 2).mean()
 
 
 def r1_penalty(d_real: Tensor, real: Tensor) -> Tensor:

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from ganlab.losses import LOSSES, gradient_penalty, r1_penalty
+from ganlab.nets.mlp import ToyDiscriminator
 
 D_REAL = torch.tensor([0.0, 2.0])
 D_FAKE = torch.tensor([-1.0, 0.5])
@@ -63,6 +64,19 @@ def test_gradient_penalty_of_a_linear_critic() -> None:
     real, fake = torch.randn(16, 2), torch.randn(16, 2)
     gp = gradient_penalty(linear_critic, real, fake)
     assert gp.item() == pytest.approx((3 * math.sqrt(2) - 1) ** 2, rel=1e-5)
+
+
+def test_gradient_penalty_of_a_packed_critic_takes_the_norm_per_pack() -> None:
+    # A critic judging pairs, f([x1, x2]) = 3 x1[0] + 4 x2[1]: the gradient of each packed
+    # input is (3, 0, 0, 4), norm 5, so the penalty is (5 - 1)^2 = 16. Per sample it would
+    # be ((3 - 1)^2 + (4 - 1)^2) / 2 = 6.5.
+    critic = ToyDiscriminator(2, hidden=4, depth=0, pack=2)
+    with torch.no_grad():
+        layer = next(m for m in critic.modules() if isinstance(m, torch.nn.Linear))
+        layer.weight.copy_(torch.tensor([[3.0, 0.0, 0.0, 4.0]]))
+        layer.bias.zero_()
+    real, fake = torch.randn(16, 2), torch.randn(16, 2)
+    assert gradient_penalty(critic, real, fake).item() == pytest.approx(16.0, rel=1e-5)
 
 
 def test_r1_penalty_of_a_linear_critic() -> None:

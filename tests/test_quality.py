@@ -19,7 +19,7 @@ def final_metrics(variant: str, data: str, **mods) -> dict[str, float]:
 def test_ring8_nsgan_preset_covers_every_mode() -> None:
     m = final_metrics("nsgan", "ring8", seed=0)
     assert m["modes_covered"] == 8
-    assert m["high_quality_frac"] >= 0.8
+    assert m["high_quality_frac"] >= 0.9  # issue 3: measured 0.938 on this seed
     assert m["js_grid"] < 0.15
 
 

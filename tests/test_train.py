@@ -56,7 +56,7 @@ def test_knobs_change_mid_run_and_lr_decays() -> None:
     t = Trainer(small(lr_decay=0.5, lr_decay_every=5))
     for _ in range(5):
         t.train_step()
-    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(0.5e-3)
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(0.5 * t.cfg.lr_g)
     t.set_knobs(lr_d=1e-2, k=2)
     assert t.opt_d.param_groups[0]["lr"] == pytest.approx(0.5e-2)  # decay still applies
     assert t.cfg.k == 2
