@@ -122,9 +122,10 @@ def test_sessions_train_their_own_setups(own_server, browser):
             # not found" once any session has run st.navigation).
             page.goto(f"{own_server}/?{query}", timeout=120_000)
             page.get_by_role("button", name="Play").wait_for(timeout=120_000)
-        # All open before any plays: a playing page redraws five times a second, which
-        # would slow the opening of the others.
-        for page in pages:
+            # Each visitor plays as they arrive. Opening all eight first and pressing Play
+            # afterwards lost every click on one of the last tabs, in 3 runs of 3 on this
+            # 2-core box: the page looked connected, yet the server never started its run
+            # (py-spy: no runner thread for it). See README, "Known limits".
             press_play(page)
         print(f"{time.monotonic() - t0:.0f} s: {len(SETUPS)} sessions open and playing")
         first = [step_count(p) for p in pages]
