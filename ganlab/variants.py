@@ -78,8 +78,8 @@ VARIANTS: dict[str, Variant] = {
         # G learns 5x faster than D. At Radford's 2e-4 for both, G kept avoiding a few
         # digits although D rated real 1s and 6s as the most real: on seed 0 the 6s were
         # 1.6 % of 5,000 samples (confidence 0.86); a faster D (5e-4) did not help (2.0 %).
-        # With lr_g 1e-3 every digit is >= 5 % on seeds 0, 1, 2 (6.1, 5.2, 5.3 %; confidence
-        # 0.887-0.890, Frechet 79-96 instead of 192; bench/IMAGE_QUALITY.md).
+        # With lr_g 1e-3 every digit is >= 5 % on seeds 0-3 (6.1, 5.2, 5.3, 5.8 %; confidence
+        # 0.886-0.890, Frechet 79-96 instead of 192; bench/IMAGE_QUALITY.md).
         _image(
             "dcgan",
             "Radford et al. 2016: strided convolutions, batch norm, Adam(beta1 0.5); here G's "
