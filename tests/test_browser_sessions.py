@@ -7,7 +7,8 @@ page must show its own setup (no cross-talk between sessions), its step counter 
 and no page may show an exception. Closing the contexts must end their training threads, and
 the server's memory must stay bounded. GANLAB_LOAD_SECONDS (default 20) sets how long they
 train and GANLAB_LOAD_SESSIONS (default 3) how many: 8 and 180 make it the issue's "few
-minutes" load run (not in CI by default).
+minutes" load run (not in CI by default; on a 2-core machine that also runs the eight
+browsers it runs out of CPU at about five tabs: README, "Known limits").
 """
 
 from __future__ import annotations
