@@ -6,10 +6,10 @@ the caller otherwise), and it reads the newest Snapshot plus bounded histories. 
 (points, D on a grid) costs several training steps, so the thread takes one only when the
 page has asked for it, at most MAX_VIEW_HZ times a second and within VIEW_SHARE of the wall
 clock; metrics (5000 samples) get a smaller share (see bench/INAPP.md). A process-wide cap
-(``threads.SLOTS``) bounds how many runs train at once; the others wait with a message. A
-diverged run pauses itself and keeps the message. Nothing here imports Streamlit: ganlab.ui
-ties one Runner to one session with ``st.cache_resource(scope="session", on_release=...)``,
-which stops it when the tab closes.
+(``threads.SLOTS``) bounds how many runs train at once; beyond it runs take turns, with a
+message. A diverged run pauses itself and keeps the message. Nothing here imports
+Streamlit: ganlab.ui ties one Runner to one session with ``st.cache_resource(scope=
+"session", on_release=...)``, which stops it when the tab closes.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ FRAME_POINTS = 400
 # their digit score (500 samples through the classifier, 1-3 s on a busy CPU) may wait up
 # to this long so that it stays near its share of the clock.
 IMAGE_METRICS_MAX_S = 12.0
+SHARED_S = 6.0  # the turn-taking message stays this long after a run last waited
 _BUILD_LOCK = threading.Lock()  # Trainer() seeds torch's global RNG while it builds nets
 
 
@@ -72,6 +73,7 @@ class Runner:
         self._jobs: list[Job] = []
         self._thread: threading.Thread | None = None
         self._playing = self._waiting = self._stopped = self._resume = False
+        self._shared_until = 0.0  # the status shows the turn-taking message until then
         self._view_wanted = True
         self.speed: float | None = None  # slow motion: steps per second, None = flat out
         self._install(self._build(cfg or RunConfig()))
@@ -94,15 +96,16 @@ class Runner:
         snap = self._snap
         with self._lock:
             message = self._message
-            if self._waiting:
+            sharing = self._playing and (self._waiting or time.monotonic() < self._shared_until)
+            if sharing:
                 message = (
-                    f"Waiting for a free training slot: {self._slots.in_use} runs are training "
-                    f"on this server (the limit is {self._slots.limit}). Yours starts as soon "
-                    "as one pauses."
+                    f"Taking turns: {self._slots.in_use + self._slots.waiting} runs want to "
+                    f"train on this server, which trains {self._slots.limit} at a time; each "
+                    f"trains for about {self._slots.turn_s:g} s, then lets the next one go."
                 )
             return Status(
                 self._playing,
-                self._waiting,
+                sharing,
                 snap.step if snap else 0,
                 self._rate if self._playing else 0.0,
                 snap.device if snap else "",
@@ -243,19 +246,25 @@ class Runner:
                             self._publish(view=True, metrics=True)
                         continue
                     if not has_slot:
-                        has_slot = self._slots.acquire(timeout=0.2)
-                        self._waiting = not has_slot
-                        continue
+                        has_slot = self._slots.acquire(timeout=0.2, owner=self)
+                        if not has_slot:
+                            self._waiting, self._shared_until = True, time.monotonic() + SHARED_S
+                            continue
+                        self._waiting, turn_began = False, time.perf_counter()
                     started = time.perf_counter()
                     self.trainer.train_step()
                     self.trainer.seconds += time.perf_counter() - started
                     self._after_step()
+                    if self._slots.turn_over(self, time.perf_counter() - turn_began):
+                        has_slot = False
                 if self.speed:
                     self._wake.wait(max(0.0, 1 / self.speed - (time.perf_counter() - started)))
                     self._wake.clear()
         finally:
             if has_slot:
                 self._slots.release()
+            else:
+                self._slots.leave(self)
             if self._cpu_threads:
                 torch.set_num_threads(threads_before)
 

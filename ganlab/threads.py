@@ -6,33 +6,81 @@ Kept apart from runner.py so that the runner reads as the training loop it drive
 
 from __future__ import annotations
 
+import os
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-MAX_TRAINING = 8  # runs training at once in one server process
+MAX_TRAINING = max(2, min(8, 2 * (os.cpu_count() or 1)))  # runs training at once per server
+TURN_S = 2.0  # while others wait, a run hands its slot on after training this long
 
 
 class Slots:
-    """A counting cap on concurrent training threads, with a count for the waiting message."""
+    """A cap on concurrent training threads, shared in turns.
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._sem = threading.BoundedSemaphore(limit)
-        self._lock = threading.Lock()
+    Runs that want a slot queue up in order of arrival. While any run waits, a run that has
+    trained for ``turn_s`` gives its slot to the next in line and queues again at the back
+    (see ``turn_over``), so every playing run keeps advancing however many there are; with no
+    one waiting a run keeps its slot. A classroom on a small machine thus trains ``limit``
+    runs at a time at full speed instead of every run at once, thrashing the CPU and
+    starving the server's event loop of the interpreter lock."""
+
+    def __init__(self, limit: int, turn_s: float = TURN_S) -> None:
+        self.limit, self.turn_s = limit, turn_s
+        self._cond = threading.Condition()
+        self._line: deque[object] = deque()
         self.in_use = 0
 
-    def acquire(self, timeout: float) -> bool:
-        ok = self._sem.acquire(timeout=timeout)
-        if ok:
-            with self._lock:
-                self.in_use += 1
-        return ok
+    @property
+    def waiting(self) -> int:
+        """How many runs are waiting for a slot."""
+        return len(self._line)
+
+    def acquire(self, timeout: float, owner: object | None = None) -> bool:
+        """Take a slot within ``timeout`` seconds. A given ``owner`` keeps its place in the
+        line between calls until it gets a slot or ``leave``s; without one a caller that
+        times out leaves the line."""
+        me = object() if owner is None else owner
+        with self._cond:
+            if me not in self._line:
+                self._line.append(me)
+            if not self._cond.wait_for(lambda: self._free_for(me), timeout):
+                if owner is None:
+                    self._line.remove(me)
+                    self._cond.notify_all()
+                return False
+            self._line.popleft()
+            self.in_use += 1
+            self._cond.notify_all()  # the next in line may fit as well
+            return True
+
+    def _free_for(self, owner: object) -> bool:
+        return self.in_use < self.limit and self._line[0] is owner
+
+    def turn_over(self, owner: object, held_s: float) -> bool:
+        """For ``owner``, holding a slot for ``held_s`` seconds: if its turn is up and
+        someone waits, give the slot up and join the back of the line (one step, so the
+        count of runs that want to train never dips), and say so."""
+        with self._cond:
+            if held_s < self.turn_s or not self._line:
+                return False
+            self.in_use -= 1
+            self._line.append(owner)
+            self._cond.notify_all()
+            return True
 
     def release(self) -> None:
-        with self._lock:
+        with self._cond:
             self.in_use -= 1
-        self._sem.release()
+            self._cond.notify_all()
+
+    def leave(self, owner: object) -> None:
+        """Give up a place in the line (the run paused or stopped while waiting)."""
+        with self._cond:
+            if owner in self._line:
+                self._line.remove(owner)
+                self._cond.notify_all()
 
 
 SLOTS = Slots(MAX_TRAINING)  # shared by every session of the server process

@@ -69,6 +69,7 @@ if changed:
     ui.reset_prompt(runner, P, changed)
 ui.run_controls(runner, P)
 playing = runner.playing
+every = ui.redraw_every(REDRAW_S)
 
 
 def nearest_panel(grid: np.ndarray, token: object) -> None:
@@ -92,9 +93,9 @@ def nearest_panel(grid: np.ndarray, token: object) -> None:
     c.image(vl.strip(near), caption=vi.neighbour_caption(dist, len(images)))
 
 
-@st.fragment(run_every=REDRAW_S if playing else None)
+@st.fragment(run_every=every if playing else None)
 def live() -> None:
-    v, snap, cfg = ui.live_status(runner, playing)
+    v, snap, cfg = ui.live_status(runner, playing, (REDRAW_S, every))
     view, words, metrics = snap.view, captions(cfg.loss, 2), runner.metric_history()
     S[f"{P}.grid"] = view["grid"]  # what is on screen (tests read it)
     left, right = st.columns([5, 4], gap="large")

@@ -50,11 +50,12 @@ if changed:
 ui.sync_url(runner.cfg)
 ui.run_controls(runner, P)
 playing = runner.playing
+every = ui.redraw_every(REDRAW_S)
 
 
-@st.fragment(run_every=REDRAW_S if playing else None)
+@st.fragment(run_every=every if playing else None)
 def live() -> None:
-    v, snap, cfg = ui.live_status(runner, playing)
+    v, snap, cfg = ui.live_status(runner, playing, (REDRAW_S, every))
     layers = st.pills(
         "Show", viz.LAYERS, selection_mode="multi", default=viz.LAYERS, key=f"{P}.layers"
     )

@@ -109,20 +109,47 @@ def test_divergence_pauses_and_keeps_the_message():
     runner.stop()
 
 
-def test_the_cap_makes_extra_runs_wait_with_a_message():
-    slots = Slots(1)
+def test_beyond_the_cap_runs_take_turns_with_a_message():
+    slots = Slots(1, turn_s=0.3)
     first, second = Runner(small(), slots=slots), Runner(small(), slots=slots)
     first.play()
     wait_for(lambda: first.status().step >= 1)
     second.play()
     wait_for(lambda: second.status().waiting)
-    assert "Waiting for a free training slot" in second.status().message
-    assert second.status().step == 0
-    first.pause()
+    assert "Taking turns: 2 runs want to train" in second.status().message
+    assert "trains 1 at a time" in second.status().message
+    # Nobody pauses, yet the second run gets its turn, and then the first gets another.
     wait_for(lambda: second.status().step >= 1)
-    assert not second.status().waiting
+    mark = first.status().step
+    wait_for(lambda: first.status().step > mark)
+    assert slots.in_use == 1
+    first.pause()
+    wait_for(lambda: slots.waiting == 0)  # a paused run leaves the line
+    mark = second.status().step
+    wait_for(lambda: second.status().step > mark + 50)  # alone again: it keeps its slot
+    assert slots.waiting == 0
     for r in (first, second):
         r.stop()
+    assert slots.in_use == 0
+
+
+def test_slots_are_handed_out_in_order_of_arrival():
+    slots = Slots(1, turn_s=0.0)
+    a, b, c = object(), object(), object()
+    assert slots.acquire(0.1, owner=a)
+    assert not slots.acquire(0.01, owner=b)  # b queues first and keeps its place
+    assert not slots.acquire(0.01, owner=c)
+    assert slots.waiting == 2
+    assert slots.turn_over(a, held_s=0.0)  # a's turn is up, someone waits: a queues again
+    assert (slots.in_use, slots.waiting) == (0, 3)
+    assert not slots.acquire(0.01, owner=c)  # c may not jump the line
+    assert slots.acquire(0.1, owner=b)
+    assert not slots.acquire(0.01)  # an anonymous caller that times out leaves the line
+    assert slots.waiting == 2
+    slots.leave(c)
+    slots.leave(a)
+    assert slots.waiting == 0 and not slots.turn_over(b, held_s=10.0)  # nobody waits: keep it
+    slots.release()
     assert slots.in_use == 0
 
 
@@ -192,3 +219,17 @@ def test_an_absurd_learning_rate_pauses_within_a_snapshot_and_the_run_continues(
     runner.pause()
     assert runner.status().message == "" and runner.trainer.weights_finite()
     runner.stop()
+
+
+def test_live_pages_redraw_slower_when_runs_outnumber_the_cores(monkeypatch):
+    from ganlab.ui import panels
+
+    slots = Slots(2)
+    monkeypatch.setattr(panels, "SLOTS", slots)
+    monkeypatch.setattr(panels.os, "cpu_count", lambda: 2)
+    assert panels.redraw_every(0.2) == pytest.approx(0.2)  # nobody training
+    assert slots.acquire(0.1) and slots.acquire(0.1)
+    assert panels.redraw_every(0.2) == pytest.approx(0.2)  # two runs, two cores
+    for _ in range(6):  # six more queue up: eight runs share two cores
+        slots.acquire(0.0, owner=object())
+    assert panels.redraw_every(0.2) == pytest.approx(0.8)

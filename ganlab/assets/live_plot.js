@@ -13,6 +13,9 @@ export default function (component) {
     div.style.width = "100%";
     parentElement.appendChild(div);
   }
+  // A redraw re-sends every chart; one whose figure did not change costs nothing here.
+  if (div.ganlabSpec === data.spec) return;
+  div.ganlabSpec = data.spec;
   const spec = JSON.parse(data.spec);
   const config = { displaylogo: false, responsive: false };
   const draw = () => window.Plotly.react(div, spec.data, spec.layout, config);

@@ -6,8 +6,8 @@ streamlit. The pages decide layout; nothing here trains or builds figures.
 - widgets.py: a RunConfig as keyed widgets and back (``init_widgets``, ``field_widget``,
   ``variant_widget``, ``data_widget``, ``loss_widget``, ``wanted_config``,
   ``apply_config``).
-- panels.py: ``run_controls``, ``reset_prompt``, ``chart``, ``live_status``, ``status_row``,
-  ``export_panel``, ``sync_url``.
+- panels.py: ``run_controls``, ``reset_prompt``, ``chart``, ``live_status``,
+  ``redraw_every``, ``status_row``, ``export_panel``, ``sync_url``.
 """
 
 from ganlab.ui.panels import (
@@ -15,6 +15,7 @@ from ganlab.ui.panels import (
     export_panel,
     import_config,
     live_status,
+    redraw_every,
     reset_prompt,
     reset_to_widgets,
     run_controls,
@@ -46,6 +47,7 @@ __all__ = [
     "init_widgets",
     "key_of",
     "live_status",
+    "redraw_every",
     "load_widgets",
     "loss_widget",
     "report",

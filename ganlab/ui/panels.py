@@ -8,6 +8,7 @@ the chart in place; st.plotly_chart would remount it on every redraw.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from ganlab.config import RunConfig
 from ganlab.errors import ConfigError
 from ganlab.runner import Runner, Status
 from ganlab.sharing import check_data_source, config_to_params
+from ganlab.threads import SLOTS
 from ganlab.train import Snapshot
 from ganlab.ui.session import command
 from ganlab.ui.widgets import key_of, load_widgets, wanted_config
@@ -143,13 +145,28 @@ def _import_file(runner: Runner, prefix: str) -> None:
         import_config(runner, prefix, text)
 
 
-def live_status(runner: Runner, playing: bool) -> tuple[dict[str, Any], Snapshot, RunConfig]:
+def redraw_every(base_s: float) -> float:
+    """Seconds between a live page's redraws: ``base_s`` while the runs playing on this
+    server fit its CPU cores, and slower in proportion beyond that (eight runs on two cores
+    redraw every 4 x ``base_s``), so that redrawing does not crowd out training or new tabs."""
+    wanted = SLOTS.in_use + SLOTS.waiting
+    return base_s * max(1.0, wanted / (os.cpu_count() or 1))
+
+
+def live_status(
+    runner: Runner, playing: bool, pace: tuple[float, float] | None = None
+) -> tuple[dict[str, Any], Snapshot, RunConfig]:
     """The top of a live fragment: the version tokens (read first, so a chart is rebuilt
     only when its data changed), the newest snapshot and config, and the status row. A run
-    that paused itself (diverged) reruns the page to redraw the buttons and stop the timer."""
+    that paused itself (diverged) reruns the page to redraw the buttons and stop the timer.
+    ``pace`` is (base, in effect) of a fragment redrawing every ``redraw_every(base)`` s as
+    of its page's last run; when that has moved by half or more (runs came or went on the
+    server) the page reruns to set the new pace."""
     versions = runner.versions()
     snap, status, cfg = runner.latest(), runner.status(), runner.cfg
     if status.playing != playing:
+        st.rerun()
+    if playing and pace and not 2 / 3 < redraw_every(pace[0]) / pace[1] < 3 / 2:
         st.rerun()
     status_row(status, snap)
     return versions, snap, cfg
