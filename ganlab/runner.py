@@ -29,7 +29,7 @@ from ganlab.checkpoint import CHECKPOINT, save_run
 from ganlab.config import RunConfig
 from ganlab.data import GaussianMixture
 from ganlab.runlog import RunLog
-from ganlab.threads import SLOTS, Job, Slots
+from ganlab.threads import SLOTS, Job, Slots, share_the_interpreter
 from ganlab.train import Snapshot, Trainer
 
 MAX_VIEW_HZ = 10.0
@@ -226,6 +226,7 @@ class Runner:
     # ----- the training thread ------------------------------------------------------------------
     def _loop(self) -> None:
         has_slot, threads_before = False, torch.get_num_threads()
+        share_the_interpreter()
         if self._cpu_threads:
             # Small nets on a busy machine (other sessions, the browser): an OpenMP team of
             # several threads stalls whenever one core is taken; one thread per run is

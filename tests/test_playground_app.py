@@ -61,13 +61,14 @@ def test_play_advances_and_pause_stops(app):
     app.button(key="pg.play").click()
     run(app)
     runner = app.session_state[RUNNER]
-    assert runner.playing and app.button(key="pg.play").label == "Pause"
+    assert runner.playing and app.button(key="pg.pause").label == "Pause"
+    assert "pg.play" not in [b.key for b in app.button]  # a stale Play click reaches nothing
     deadline = time.monotonic() + 20
     while runner.status().step < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     run(app)
     assert int(metric(app, "Step").replace(",", "")) >= 3
-    app.button(key="pg.play").click()
+    app.button(key="pg.pause").click()
     run(app)
     stopped = runner.status().step
     time.sleep(0.3)
@@ -89,7 +90,7 @@ def test_knobs_change_the_running_config_and_structure_asks_to_reset(app):
     run(app)
     assert runner.cfg.hidden == 128  # a running game is not thrown away silently
     assert any("needs a fresh run" in w.value for w in app.warning)
-    app.button(key="pg.play").click()  # pause
+    app.button(key="pg.pause").click()
     next(b for b in app.button if b.label == "Reset and apply").click()
     run(app)
     assert runner.cfg.hidden == 64 and runner.status().step == 0 and not app.warning
@@ -221,6 +222,6 @@ def test_a_dropped_connection_keeps_the_run_playing(app):
     while runner.status().step <= kept and time.monotonic() < deadline:
         time.sleep(0.05)
     assert runner.status().step > kept  # on from where it was, not from step 0
-    app.button(key="pg.play").click()  # pause
+    app.button(key="pg.pause").click()
     run(app)
     assert not runner.playing

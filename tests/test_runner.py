@@ -226,7 +226,7 @@ def test_live_pages_redraw_slower_when_runs_outnumber_the_cores(monkeypatch):
 
     slots = Slots(2)
     monkeypatch.setattr(panels, "SLOTS", slots)
-    monkeypatch.setattr(panels.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(panels, "cpu_cores", lambda: 2)
     assert panels.redraw_every(0.2) == pytest.approx(0.2)  # nobody training
     assert slots.acquire(0.1) and slots.acquire(0.1)
     assert panels.redraw_every(0.2) == pytest.approx(0.2)  # two runs, two cores

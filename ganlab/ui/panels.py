@@ -8,7 +8,6 @@ the chart in place; st.plotly_chart would remount it on every redraw.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from ganlab.config import RunConfig
 from ganlab.errors import ConfigError
 from ganlab.runner import Runner, Status
 from ganlab.sharing import check_data_source, config_to_params
-from ganlab.threads import SLOTS
+from ganlab.threads import SLOTS, cpu_cores
 from ganlab.train import Snapshot
 from ganlab.ui.session import command
 from ganlab.ui.widgets import key_of, load_widgets, wanted_config
@@ -35,12 +34,14 @@ def reset_to_widgets(runner: Runner, prefix: str) -> None:
 def run_controls(runner: Runner, prefix: str) -> None:
     """Play/pause, step D, step G, step both, reset, and slow motion, in one row."""
     cols = st.columns([1.3, 1, 1, 1.2, 1, 1.3, 1.6], vertical_alignment="center")
-    key = key_of(prefix, "play")
+    # Play and Pause are two widgets, not one relabelled: on a slow server a second click on
+    # a Play the browser still shows would otherwise reach the Pause the server has since
+    # drawn, and pause the run it had just started.
     if runner.playing:
-        pause, icon = command(runner.pause), ":material/pause:"
+        pause, icon, key = command(runner.pause), ":material/pause:", key_of(prefix, "pause")
         cols[0].button("Pause", key=key, on_click=pause, icon=icon, width="stretch")
     else:
-        play, icon = command(runner.play), ":material/play_arrow:"
+        play, icon, key = command(runner.play), ":material/play_arrow:", key_of(prefix, "play")
         cols[0].button("Play", key=key, on_click=play, icon=icon, type="primary", width="stretch")
     steps = {"Step D": ("d", "One discriminator step."), "Step G": ("g", "One generator step.")}
     steps["Step both"] = ("both", "k discriminator steps, then one generator step.")
@@ -150,7 +151,7 @@ def redraw_every(base_s: float) -> float:
     server fit its CPU cores, and slower in proportion beyond that (eight runs on two cores
     redraw every 4 x ``base_s``), so that redrawing does not crowd out training or new tabs."""
     wanted = SLOTS.in_use + SLOTS.waiting
-    return base_s * max(1.0, wanted / (os.cpu_count() or 1))
+    return base_s * max(1.0, wanted / cpu_cores())
 
 
 def live_status(
