@@ -8,7 +8,7 @@ and no page may show an exception. Closing the contexts must end their training 
 the server's memory must stay bounded. GANLAB_LOAD_SECONDS (default 20) sets how long they
 train and GANLAB_LOAD_SESSIONS (default 3) how many: 8 and 180 make it the issue's "few
 minutes" load run (not in CI by default; on a 2-core machine that also runs the eight
-browsers it runs out of CPU at about five tabs: README, "Known limits").
+browsers it is at the edge of the CPU: README, "Known limits").
 """
 
 from __future__ import annotations
