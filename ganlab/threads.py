@@ -86,8 +86,10 @@ class Slots:
         """For ``owner``, holding a slot for ``held_s`` seconds: if its turn is up and
         someone waits, give the slot up and join the back of the line (one step, so the
         count of runs that want to train never dips), and say so."""
+        if held_s < self.turn_s:  # the common case, every training step: no lock
+            return False
         with self._cond:
-            if held_s < self.turn_s or not self._line:
+            if not self._line:
                 return False
             self.in_use -= 1
             self._line.append(owner)

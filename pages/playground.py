@@ -1,7 +1,8 @@
 """Playground: 1D and 2D GANs trained live, GAN Lab style.
 
 Widgets in the sidebar describe a run; the Runner (ganlab/runner.py) trains it in the
-background; a fragment redraws the newest snapshot five times a second while it plays.
+background; a fragment redraws the newest snapshot five times a second while it plays (more
+slowly when the server has more runs playing than CPU cores: ui.redraw_every).
 """
 
 import streamlit as st

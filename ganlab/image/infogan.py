@@ -42,10 +42,12 @@ CONT_WEIGHT = 0.5
 CAT_SCALE = 16.0
 # Minibatch discrimination in D. A batch of fakes mixes all ten code values, so its
 # standard deviation (BatchStd) looks healthy even when each value draws one fixed digit
-# whatever z is. Measured on seed 0 at 2,000 steps: without it z changed nothing within a
-# row and the continuous codes moved slant and width by 0.1-0.2 of the real digits'
-# spread; with 16 kernels, which compare each image with its batch-mates, z draws varied
-# digits and the codes move them by 0.6-0.7 spreads (bench/IMAGE_QUALITY.md).
+# whatever z is. Measured at 2,000 steps: without it z changed nothing within a row and
+# the continuous codes moved slant, width or stroke thickness by 0.1-0.2 of the real
+# digits' spread; with 16 kernels, which compare each image with its batch-mates, z draws
+# varied digits and the codes move them by 0.7-1.0 spreads. The price is a categorical
+# code that settles more slowly (purity 0.74 at 2,000 steps), hence the preset's 6,000
+# (bench/IMAGE_QUALITY.md).
 MINIBATCH_KERNELS = 16
 SWEEP = torch.linspace(-2, 2, GRID).tolist()
 
