@@ -72,8 +72,9 @@ class Runner:
         self._wake = threading.Event()
         self._jobs: list[Job] = []
         self._thread: threading.Thread | None = None
-        self._playing = self._waiting = self._stopped = self._resume = False
-        self._shared_until = 0.0  # the status shows the turn-taking message until then
+        self._playing = self._stopped = self._resume = False
+        # While a run waits for a slot (and SHARED_S after) its status says it takes turns.
+        self._shared_until = 0.0
         self._view_wanted = True
         self.speed: float | None = None  # slow motion: steps per second, None = flat out
         self._install(self._build(cfg or RunConfig()))
@@ -96,7 +97,7 @@ class Runner:
         snap = self._snap
         with self._lock:
             message = self._message
-            sharing = self._playing and (self._waiting or time.monotonic() < self._shared_until)
+            sharing = self._playing and time.monotonic() < self._shared_until
             if sharing:
                 message = (
                     f"Taking turns: {self._slots.in_use + self._slots.waiting} runs want to "
@@ -237,7 +238,7 @@ class Runner:
                 with self._lock:
                     jobs, self._jobs = self._jobs, []
                     if not jobs and not self._playing and (self._stopped or not self._stale()):
-                        self._thread, self._waiting = None, False
+                        self._thread = None
                         return
                 with self._train_lock:
                     for job in jobs:
@@ -249,9 +250,9 @@ class Runner:
                     if not has_slot:
                         has_slot = self._slots.acquire(timeout=0.2, owner=self)
                         if not has_slot:
-                            self._waiting, self._shared_until = True, time.monotonic() + SHARED_S
+                            self._shared_until = time.monotonic() + SHARED_S
                             continue
-                        self._waiting, turn_began = False, time.perf_counter()
+                        turn_began = time.perf_counter()
                     started = time.perf_counter()
                     self.trainer.train_step()
                     self.trainer.seconds += time.perf_counter() - started
