@@ -23,6 +23,7 @@ REAL, FAKE, D_LINE, STAR, ARROW = "#1b7837", "#762a83", "#222222", "#e08214", "r
 PRGN = [[0.0, "#762a83"], [0.25, "#c2a5cf"], [0.5, "#f7f7f7"], [0.75, "#a6dba0"], [1.0, "#1b7837"]]
 LAYERS = ("real", "fake", "D heat map", "D*", "gradients", "manifold")
 ARROWS = 150  # gradient arrows drawn (a fixed subset of the fake points)
+BUSY_POINTS = 300  # real and fake points each in a ``lighter`` view (a full one has 1,000)
 PROBABILITY = ("minimax", "nsgan")  # D's output is shown as a probability in [0, 1]
 HALF = {"minimax": 0.5, "nsgan": 0.5, "lsgan": 0.5}  # D at equilibrium; critics have none
 _AXIS = {"gridcolor": "#e6e6e6", "zerolinecolor": "#c8c8c8", "linecolor": "#444444"}
@@ -54,7 +55,7 @@ def figure(traces: list[dict[str, Any]], height: int, **layout: Any) -> go.Figur
 
 def _segments(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x and y of many line segments in one trace, separated by NaN gaps."""
-    gap = np.full(len(start), np.nan)
+    gap = np.full(len(start), np.nan, dtype=start.dtype)  # float32 stays float32: half the bytes
     xs = np.column_stack([start[:, 0], end[:, 0], gap]).ravel()
     ys = np.column_stack([start[:, 1], end[:, 1], gap]).ravel()
     return xs, ys
@@ -89,7 +90,7 @@ def _d_star(view: dict[str, np.ndarray]) -> np.ndarray:
     """D* = p_data / (p_data + p_g), blank (NaN) where neither has mass: there D* is 0/0,
     and the view's tiny Gaussian tails would otherwise paint it 1 far from any data."""
     mass = view["p_data"] + view["p_g"]
-    return np.where(mass > 1e-3 * mass.max(), view["d_star"], np.nan)
+    return np.where(mass > 1e-3 * mass.max(), view["d_star"], np.nan).astype(np.float32)
 
 
 def distribution_2d(
@@ -120,7 +121,7 @@ def distribution_2d(
         })  # fmt: skip
     if "manifold" in layers and "manifold" in view:
         lines = view["manifold"]
-        gap = np.full((len(lines), 1, lines.shape[2]), np.nan)
+        gap = np.full((len(lines), 1, lines.shape[2]), np.nan, dtype=lines.dtype)
         path = np.concatenate([lines, gap], axis=1).reshape(-1, lines.shape[2])
         y = path[:, 1] if path.shape[1] > 1 else np.zeros(len(path))
         color = "rgba(118,42,131,0.35)"
@@ -156,12 +157,14 @@ def distribution_1d(
     traces: list[dict[str, Any]] = []
     if "real" in layers:
         fill = {"fill": "tozeroy", "fillcolor": "rgba(27,120,55,0.18)"}
-        traces.append(_line(x, view["p_data"], "p_data", REAL, **fill))
+        traces.append(_line(x, view["p_data"].astype(np.float32), "p_data", REAL, **fill))
     if "fake" in layers:
         fill = {"fill": "tozeroy", "fillcolor": "rgba(118,42,131,0.18)"}
         mids = (edges[1:] + edges[:-1]) / 2
+        p_g = p_g.astype(np.float32)
         traces.append(_line(mids, p_g, "p_g", FAKE, line={"shape": "hvh"}, **fill))
-    jitter = np.random.default_rng(0).uniform(-0.04, 0.04, len(view["fake"])) * top
+    jitter = np.random.default_rng(0).uniform(-0.04, 0.04, len(view["fake"])).astype(np.float32)
+    jitter *= top
     strips = {"real": (view["real"][:, 0], -0.12 * top, REAL), "fake": (fake, -0.26 * top, FAKE)}
     for name, (points, level, color) in strips.items():
         if name in layers:
@@ -169,7 +172,7 @@ def distribution_1d(
             traces.append({**dots, "showlegend": False, "hoverinfo": "skip", "opacity": 0.5})
     if "gradients" in layers:
         start = np.column_stack([fake[:ARROWS], -0.26 * top + jitter[:ARROWS]])
-        push = np.column_stack([view["fake_push"][:ARROWS, 0], np.zeros(len(start))])
+        push = np.column_stack([view["fake_push"][:ARROWS, 0], np.zeros(len(start), np.float32)])
         sx, sy = _segments(start, _arrow_ends(start, push, hi - lo))
         traces.append(_line(sx, sy, "G's gradient", ARROW, line={"width": 1.3}, hoverinfo="skip"))
     if "manifold" in layers and "manifold" in view:
@@ -194,6 +197,27 @@ def distribution_1d(
         yaxis={"range": [-0.33 * top, 1.15 * top], "title": {"text": "density"}},
         yaxis2=y2,
     )
+
+
+GRID_KEYS = ("grid", "d_grid", "p_data", "p_g", "d_star")  # one value per grid cell
+POINT_KEYS = ("real", "fake", "fake_push")  # one row per sample point
+
+
+def lighter(view: dict[str, np.ndarray], points: int = BUSY_POINTS) -> dict[str, np.ndarray]:
+    """The view with its first ``points`` samples, every other point of the manifold's lines
+    and, in 2D, every other grid row and column: a chart of half the bytes and far less
+    drawing, for a server with more runs playing than cores (each tab redraws in software)."""
+    out = dict(view)
+    for key in POINT_KEYS:
+        out[key] = view[key][:points]
+    out["manifold"] = view["manifold"][:, ::2]
+    if view["real"].shape[1] == 2:
+        grid = view["grid"]
+        xs, ys = np.unique(grid[:, 0]), np.unique(grid[:, 1])
+        keep = np.isin(grid[:, 0], xs[::2]) & np.isin(grid[:, 1], ys[::2])
+        for key in GRID_KEYS:
+            out[key] = view[key][keep]
+    return out
 
 
 def distribution(

@@ -52,6 +52,7 @@ ui.sync_url(runner.cfg)
 ui.run_controls(runner, P)
 playing = runner.playing
 every = ui.redraw_every(REDRAW_S)
+busy = every > REDRAW_S
 
 
 @st.fragment(run_every=every if playing else None)
@@ -64,8 +65,14 @@ def live() -> None:
     words = captions(cfg.loss, snap.view["real"].shape[1], "modes_covered" in metrics)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        picture = (f"{P}.dist", words["distribution"], (v["view"], shown), viz.distribution)
-        ui.chart(*picture, snap.view, cfg.loss, shown)
+        # A busy server (more runs playing than cores) gets a lighter picture: each tab
+        # redraws it in software, and eight tabs at full detail took the CPU from training.
+        view, caption = snap.view, words["distribution"]
+        if busy:
+            view = viz.lighter(view)
+            caption += f" The server is busy, so it shows {viz.BUSY_POINTS} points of each."
+        picture = (f"{P}.dist", caption, (v["view"], shown, busy), viz.distribution)
+        ui.chart(*picture, view, cfg.loss, shown)
     with right:
         ui.chart(f"{P}.loss", words["losses"], v["losses"], viz.loss_curves, history, cfg.loss)
         ui.chart(f"{P}.d", words["d"], v["losses"], viz.d_outputs, history, cfg.loss)

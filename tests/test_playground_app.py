@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from pathlib import Path
@@ -54,6 +55,32 @@ def test_page_runs_with_charts_and_controls(app):
     labels = [b.label for b in app.button]
     assert labels[:5] == ["Play", "Step D", "Step G", "Step both", "Reset"]
     assert app.query_params["variant"] == "nsgan" and app.query_params["data"] == "ring8"
+
+
+def points(trace: dict, axis: str = "x") -> int:
+    """How many values a trace's axis holds (plotly sends arrays as base64 typed arrays)."""
+    values = trace[axis]
+    if isinstance(values, dict):
+        return len(base64.b64decode(values["bdata"])) // int(values["dtype"][1:])
+    return len(values)
+
+
+def test_a_busy_server_draws_a_lighter_picture(app, monkeypatch):
+    from ganlab.threads import Slots
+    from ganlab.ui import panels
+
+    run(app)
+    real = next(t for t in charts(app)[0]["data"] if t["name"] == "real")
+    assert points(real) == 1000
+    slots = Slots(2)  # eight runs want the two cores: the pages redraw 4x slower
+    monkeypatch.setattr(panels, "SLOTS", slots)
+    monkeypatch.setattr(panels, "cpu_cores", lambda: 2)
+    for _ in range(8):
+        slots.acquire(0.0, owner=object())
+    run(app)
+    real = next(t for t in charts(app)[0]["data"] if t["name"] == "real")
+    assert points(real) == 300
+    assert any("The server is busy, so it shows 300 points" in c.value for c in app.caption)
 
 
 def test_play_advances_and_pause_stops(app):

@@ -57,6 +57,22 @@ def test_2d_picture_has_one_trace_per_layer(views):
     assert [t.name for t in only.data] == ["fake G(z)", "real"]
 
 
+@pytest.mark.parametrize("data", ["ring8", "gauss1d"])
+def test_a_lighter_picture_keeps_every_layer_with_fewer_points(views, data):
+    view = views[data]
+    full, light = viz.distribution(view), valid(viz.distribution(viz.lighter(view)))
+    assert [t.name for t in light.data] == [t.name for t in full.data]
+    real = next(t for t in light.data if t.name == "real")
+    assert len(real.x) == viz.BUSY_POINTS < len(view["real"])
+    np.testing.assert_array_equal(real.x, view["real"][: viz.BUSY_POINTS, 0])  # the same draw
+    if data == "ring8":
+        assert light.data[0].z.shape == (30, 30)  # every other row and column of D's grid
+        np.testing.assert_allclose(light.data[0].z, full.data[0].z[::2, ::2])
+    assert len(light.to_json()) < 0.65 * len(full.to_json())
+    # Every array goes out as float32: what a chart can show, at half the bytes of float64.
+    assert '"dtype":"f8"' not in full.to_json() and '"dtype":"f4"' in full.to_json()
+
+
 def test_critic_scores_are_centred_not_clipped_to_probabilities(views):
     heat = valid(viz.distribution(views["ring8"], "wgan")).data[0]
     assert heat.zmid == 0 and heat.zmin is None
