@@ -59,6 +59,8 @@ class RunConfig:
     hidden: int = 128
     depth: int = 2
     activation: str = "relu"
+    g_batchnorm: bool = False
+    maxout: int = 1
     minibatch_disc: bool = False
     pack: int = 1
     unrolled: int = 0
@@ -182,6 +184,7 @@ def _validate(c: RunConfig) -> None:
     _in_range("noise_dim", c.noise_dim, 1, 256)
     _in_range("hidden", c.hidden, 1, MAX_HIDDEN)
     _in_range("depth", c.depth, 1, MAX_DEPTH)
+    _in_range("maxout", c.maxout, 1, 16)
     _in_range("pack", c.pack, 1, 16)
     _in_range("unrolled", c.unrolled, 0, 20)
     _in_range("clip", c.clip, 0.0, 10.0)
@@ -196,6 +199,11 @@ def _validate(c: RunConfig) -> None:
             f"batch_size is {c.batch_size} but pack is {c.pack}; "
             "the batch size must be a multiple of pack so D can judge whole packs."
         )
+    if c.g_batchnorm and c.batch_size < 2:
+        raise ConfigError(
+            "batch_size is 1 with g_batchnorm, whose batch statistics need at least 2 "
+            "samples; use a batch of 2 or more, or turn g_batchnorm off."
+        )
     if c.minibatch_disc and c.batch_size > MAX_PAIRWISE_BATCH:
         raise ConfigError(
             f"batch_size is {c.batch_size} with minibatch_disc, which compares every pair of "
@@ -207,9 +215,11 @@ def _validate(c: RunConfig) -> None:
             f"{c.variant!r}; it must be at most {MAX_IMAGE_BATCH_X_WIDTH:,} (e.g. 1024 x 128) "
             "so that its activations fit in memory (about 1 GB) on any device."
         )
-    if kind == "image" and (c.pack > 1 or c.unrolled or c.minibatch_disc):
+    if kind == "image" and (
+        c.pack > 1 or c.unrolled or c.minibatch_disc or c.g_batchnorm or c.maxout > 1
+    ):
         raise ConfigError(
-            "pack, unrolled and minibatch_disc apply to toy variants only; "
+            "pack, unrolled, minibatch_disc, g_batchnorm and maxout apply to toy variants only; "
             f"turn them off for variant {c.variant!r}."
         )
 

@@ -29,6 +29,8 @@ WIDGETS: dict[str, tuple[str, str, Any, str]] = {
     "hidden": ("choice", "Width (hidden units)", (4, 8, 16, 32, 64, 128, 256, 512, 1024), ""),
     "depth": ("slider", "Depth (hidden layers)", (1, 8), ""),
     "activation": ("select", "Activation", tuple(ACTIVATIONS), ""),
+    "g_batchnorm": ("toggle", "Batch norm in G", None, "G normalises each hidden layer."),
+    "maxout": ("slider", "Maxout pieces in D", (1, 8), "1: plain units with the activation."),
     "minibatch_disc": ("toggle", "Minibatch discrimination", None, "D compares samples."),
     "pack": ("slider", "Pack (PacGAN)", (1, 8), "D judges this many samples together."),
     "unrolled": ("slider", "Unrolled D steps", (0, 10), "G looks this many D steps ahead."),
@@ -57,7 +59,7 @@ IMAGE_KNOBS = ("k", "lr_d", "lr_g", "batch_size", "noise_dim")
 IMAGE_LOSSES = ("nsgan", "lsgan", "wgan-gp", "hinge")
 GP_WEIGHT = 10.0  # Gulrajani et al. 2017
 KNOBS = ("k", "lr_d", "lr_g", "batch_size", "optimizer")
-NETS = ("noise", "noise_dim", "hidden", "depth", "activation", "seed")
+NETS = ("noise", "noise_dim", "hidden", "depth", "activation", "g_batchnorm", "maxout", "seed")
 MODIFIERS = ("minibatch_disc", "pack", "unrolled")
 
 

@@ -27,7 +27,7 @@ from ganlab.config import RunConfig
 from ganlab.data import make_toy_data, sample_noise
 from ganlab.errors import ConfigError
 from ganlab.metrics import grid_centers, sample_grid_mass, toy_metrics
-from ganlab.nets import MLP, ToyDiscriminator
+from ganlab.nets import MLP, ToyDiscriminator, evaluating
 
 VIEW_POINTS = 1000
 METRIC_POINTS = 5000
@@ -50,9 +50,11 @@ class ToyGame:
         self.cfg, self.device, self.rng = cfg, device, generator
         self.data = make_toy_data(cfg.data, device)
         dim = self.data.dim
-        self.g: nn.Module = MLP(cfg.noise_dim, cfg.hidden, dim, cfg.depth, cfg.activation)
+        self.g: nn.Module = MLP(
+            cfg.noise_dim, cfg.hidden, dim, cfg.depth, cfg.activation, cfg.g_batchnorm
+        )
         self.d: nn.Module = ToyDiscriminator(
-            dim, cfg.hidden, cfg.depth, cfg.activation, cfg.minibatch_disc, cfg.pack
+            dim, cfg.hidden, cfg.depth, cfg.activation, cfg.minibatch_disc, cfg.pack, cfg.maxout
         )
         self.g.to(device)
         self.d.to(device)
@@ -82,7 +84,10 @@ class ToyGame:
             raise ConfigError(
                 f"{', '.join(conditions)} only apply to image variants such as cgan or infogan."
             )
-        return self.g(sample_noise(self.cfg.noise, n, self.cfg.noise_dim, self.device, generator))
+        with evaluating(self.g):  # batch norm (g_batchnorm) on its running statistics
+            return self.g(
+                sample_noise(self.cfg.noise, n, self.cfg.noise_dim, self.device, generator)
+            )
 
     def aux_loss(self, fake: Fake) -> Tensor | None:
         return None
@@ -97,7 +102,8 @@ class ToyGame:
     def metrics(self) -> dict[str, float]:
         gen = torch.Generator(device=self.device).manual_seed(12345)
         z = sample_noise(self.cfg.noise, METRIC_POINTS, self.cfg.noise_dim, self.device, gen)
-        fake = self.g(z)
+        with evaluating(self.g):
+            fake = self.g(z)
         real = self.data.sample(METRIC_POINTS, gen)
         return toy_metrics(self.data, real, fake)
 
@@ -108,7 +114,10 @@ class ToyGame:
         # training RNG (a run is the same whether or not a page watched it).
         fixed = torch.Generator(device=self.device).manual_seed(self.cfg.seed + 2)
         real = self.data.sample(VIEW_POINTS, fixed)
-        fake = self.g(self.fixed_z).detach().requires_grad_(True)
+        with evaluating(self.g):
+            fake = self.g(self.fixed_z)
+            manifold = self.g(self._noise_grid()).reshape(-1, MANIFOLD_POINTS, self.data.dim)
+        fake.requires_grad_(True)
         g_loss = loss_fn(self.d_on(real), self.d_on(fake)).g
         (grad,) = torch.autograd.grad(g_loss, fake)
         with torch.no_grad():
@@ -120,7 +129,6 @@ class ToyGame:
             p_data = self._p_data
             p_g = self._fake_density(fake)
             d_star = p_data / np.maximum(p_data + p_g, 1e-12)
-            manifold = self.g(self._noise_grid()).reshape(-1, MANIFOLD_POINTS, self.data.dim)
         return {
             "real": real.cpu().numpy(),
             "fake": fake.detach().cpu().numpy(),

@@ -46,6 +46,11 @@ def test_every_variant_builds_with_its_default_data() -> None:
         ({"data": "cifar10"}, ["data", "cifar10", "ring8"]),
         ({"device": "tpu"}, ["device", "tpu", "cuda"]),
         ({"depth": 99}, ["depth", "99", "at most 8"]),
+        ({"maxout": 0}, ["maxout is 0", "at least 1"]),
+        (
+            {"g_batchnorm": True, "batch_size": 1, "pack": 1},
+            ["batch_size is 1", "g_batchnorm", "at least 2"],
+        ),
         ({"nonsense": 1}, ["Unknown config field", "nonsense"]),
     ],
 )
@@ -63,6 +68,8 @@ def test_unknown_variant_and_image_only_rules() -> None:
         make_config("bigan")
     with pytest.raises(ConfigError, match="toy variants only"):
         make_config("dcgan", "mnist", pack=2)
+    with pytest.raises(ConfigError, match="toy variants only"):
+        make_config("dcgan", "mnist", maxout=5)
     with pytest.raises(ConfigError, match="data is 'ring8'"):
         make_config("dcgan", "ring8")
 

@@ -14,8 +14,8 @@ from ganlab import cli, pretrained
 from ganlab import latent as lt
 from ganlab.checkpoint import load_trainer, read_checkpoint
 from ganlab.errors import CheckpointError, DataError
-from ganlab.image.base import evaluating
 from ganlab.inversion import as_target, invert, read_digit_file
+from ganlab.nets import evaluating
 from ganlab.viz_latent import gif_bytes
 
 

@@ -5,6 +5,8 @@ import pytest
 import torch
 
 from ganlab.config import make_config
+from ganlab.data import sample_noise
+from ganlab.nets import evaluating
 from ganlab.train import Trainer
 
 
@@ -73,6 +75,7 @@ def test_knobs_change_mid_run_and_lr_decays() -> None:
         {"variant": "lsgan"},
         {"variant": "hinge"},
         {"r1": 1.0},
+        {"g_batchnorm": True, "maxout": 5},
         {"data": "gauss1d"},
         {"data": "spiral", "noise": "uniform"},
         {"data": "moons", "activation": "tanh", "optimizer": "sgd"},
@@ -83,6 +86,22 @@ def test_every_modifier_trains_finitely(mods) -> None:
     assert s.status == "ok"
     assert np.isfinite([s.loss_d, s.loss_g]).all()
     assert np.isfinite(s.view["fake"]).all()
+
+
+def test_batchnorm_g_samples_on_running_statistics_and_maxout_d_takes_the_max() -> None:
+    t = Trainer(small(g_batchnorm=True, maxout=3, steps=20))
+    list(t.run())
+    assert t.g.training  # back in training mode after the snapshots' evaluation
+    one = t.game.sample(1, torch.Generator().manual_seed(5))  # n = 1: no batch statistics
+    z = sample_noise(t.cfg.noise, 1, t.cfg.noise_dim, "cpu", torch.Generator().manual_seed(5))
+    with evaluating(t.g):  # running statistics: a sample does not depend on its batch
+        torch.testing.assert_close(one, t.g(z))
+        torch.testing.assert_close(t.g(torch.cat([z, torch.randn(63, 2)]))[:1], one)
+    assert not torch.allclose(t.g(torch.cat([z, torch.randn(63, 2)]))[:1], one)  # batch stats
+    layer = t.d.trunk[0]
+    x = torch.randn(4, layer.linear.in_features)
+    pieces = layer.linear(x).view(4, layer.out_dim, 3)
+    torch.testing.assert_close(layer(x), pieces.max(-1).values)
 
 
 def test_wgan_clips_critic_weights() -> None:

@@ -9,9 +9,7 @@ shows. This module does not define nets (ganlab/nets/conv.py) or losses (losses.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -25,29 +23,13 @@ from ganlab.digits import digit_scores
 from ganlab.errors import ConfigError
 from ganlab.game import Fake
 from ganlab.losses import gradient_penalty
+from ganlab.nets import evaluating
 
 METRIC_SAMPLES = 500
 METRIC_SEED = 12345
 GRID = 8
 CODE_RANGE = 3.0  # continuous codes train on [-1, 1]; the classic demo extrapolates to +-2
 _CHUNK = 1024
-
-
-@contextlib.contextmanager
-def evaluating(*nets: nn.Module) -> Iterator[None]:
-    """Eval mode (batch norm uses its running statistics) inside the block, then back.
-
-    Samples are drawn this way so an image does not depend on the rest of its batch: a
-    batch of sixteen 3s normalised by its own statistics would lose what makes it a 3."""
-    modes = [net.training for net in nets]
-    for net in nets:
-        net.eval()
-    try:
-        with torch.no_grad():
-            yield
-    finally:
-        for net, mode in zip(nets, modes):
-            net.train(mode)
 
 
 class ImageGame:

@@ -25,7 +25,8 @@ from torch import Tensor
 from ganlab.config import RunConfig
 from ganlab.digits import classify
 from ganlab.game import Fake
-from ganlab.image.base import GRID, ImageGame, as_grid, evaluating
+from ganlab.image.base import GRID, ImageGame, as_grid
+from ganlab.nets import evaluating
 from ganlab.nets.conv import ConvGenerator, InfoDiscriminator
 
 CATEGORIES = 10

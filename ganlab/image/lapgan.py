@@ -25,8 +25,9 @@ from ganlab.config import RunConfig
 from ganlab.errors import ConfigError
 from ganlab.game import Fake
 from ganlab.image import pyramid
-from ganlab.image.base import GRID, ImageGame, as_grid, evaluating
+from ganlab.image.base import GRID, ImageGame, as_grid
 from ganlab.losses import gradient_penalty
+from ganlab.nets import evaluating
 from ganlab.nets.conv import ConvDiscriminator
 
 RESIDUAL_SCALE = 0.5  # band-pass residuals of digits stay well inside +-0.5

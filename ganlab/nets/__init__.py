@@ -1,5 +1,6 @@
 """Generator and discriminator nets: MLPs for points, convolutional nets for digits."""
 
-from ganlab.nets.mlp import MLP, MinibatchDiscrimination, ToyDiscriminator
+from ganlab.nets.mlp import MLP, Maxout, MinibatchDiscrimination, ToyDiscriminator
+from ganlab.nets.modes import evaluating
 
-__all__ = ["MLP", "MinibatchDiscrimination", "ToyDiscriminator"]
+__all__ = ["MLP", "Maxout", "MinibatchDiscrimination", "ToyDiscriminator", "evaluating"]

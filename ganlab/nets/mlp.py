@@ -18,16 +18,45 @@ ACTIVATIONS = {
 }
 
 
+class Maxout(nn.Module):
+    """A layer of units that are each the max of ``pieces`` linear functions (Goodfellow et
+    al. 2013): the discriminator units of the GAN and PacGAN papers' toy experiments. A
+    piecewise-linear D with many pieces can wall off 25 small modes at once."""
+
+    def __init__(self, in_dim: int, out_dim: int, pieces: int) -> None:
+        super().__init__()
+        self.out_dim, self.pieces = out_dim, pieces
+        self.linear = nn.Linear(in_dim, out_dim * pieces)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.linear(x).unflatten(-1, (self.out_dim, self.pieces)).amax(-1)
+
+
 class MLP(nn.Sequential):
-    """in_dim -> depth hidden layers of width hidden -> out_dim, no output activation."""
+    """in_dim -> depth hidden layers of width hidden -> out_dim, no output activation.
+
+    Each hidden layer is Linear, then BatchNorm if ``batchnorm``, then the activation; or,
+    with ``maxout`` > 1 pieces, a Maxout layer (which is its own activation)."""
 
     def __init__(
-        self, in_dim: int, hidden: int, out_dim: int, depth: int, activation: str = "relu"
+        self,
+        in_dim: int,
+        hidden: int,
+        out_dim: int,
+        depth: int,
+        activation: str = "relu",
+        batchnorm: bool = False,
+        maxout: int = 1,
     ) -> None:
         layers: list[nn.Module] = []
         width = in_dim
         for _ in range(depth):
-            layers += [nn.Linear(width, hidden), ACTIVATIONS[activation]()]
+            if maxout > 1:
+                layers.append(Maxout(width, hidden, maxout))
+            else:
+                layers.append(nn.Linear(width, hidden))
+                layers += [nn.BatchNorm1d(hidden)] if batchnorm else []
+                layers.append(ACTIVATIONS[activation]())
             width = hidden
         layers.append(nn.Linear(width, out_dim))
         super().__init__(*layers)
@@ -68,17 +97,18 @@ class ToyDiscriminator(nn.Module):
         activation: str = "relu",
         minibatch_disc: bool = False,
         pack: int = 1,
+        maxout: int = 1,
     ) -> None:
         super().__init__()
         self.pack = pack
         in_dim = data_dim * pack
         if minibatch_disc:
-            trunk = MLP(in_dim, hidden, hidden, max(depth - 1, 0), activation)
+            trunk = MLP(in_dim, hidden, hidden, max(depth - 1, 0), activation, maxout=maxout)
             self.trunk = nn.Sequential(trunk, ACTIVATIONS[activation]())
             self.mbd = MinibatchDiscrimination(hidden)
             self.head = nn.Linear(hidden + self.mbd.num_kernels, 1)
         else:
-            self.trunk = MLP(in_dim, hidden, 1, depth, activation)
+            self.trunk = MLP(in_dim, hidden, 1, depth, activation, maxout=maxout)
             self.mbd = None
             self.head = None
 
