@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--noise", help="uniform, normal or stratified")
     t.add_argument("--noise-dim", type=int)
     t.add_argument("--hidden", type=int)
-    t.add_argument("--depth", type=int)
+    t.add_argument("--depth", type=int, help="hidden layers (G's, and D's unless --d-depth)")
+    t.add_argument("--d-depth", type=int, help="D's hidden layers (0: the same as --depth)")
     t.add_argument("--activation")
     t.add_argument("--g-batchnorm", action="store_true", default=None, help="batch norm in G")
     t.add_argument("--maxout", type=int, help="D's units: the max of this many linear pieces")
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 CONFIG_FLAGS = (
     "data variant loss steps seed k lr_d lr_g lr_decay lr_decay_every batch_size optimizer "
-    "beta1 beta2 noise noise_dim hidden depth activation g_batchnorm maxout minibatch_disc "
+    "beta1 beta2 noise noise_dim hidden depth d_depth activation g_batchnorm maxout minibatch_disc "
     "pack unrolled gp_weight r1 clip info_lambda mnist_dir snapshot_every device"
 ).split()
 

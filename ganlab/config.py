@@ -58,6 +58,7 @@ class RunConfig:
     noise: str = "normal"
     hidden: int = 128
     depth: int = 2
+    d_depth: int = 0
     activation: str = "relu"
     g_batchnorm: bool = False
     maxout: int = 1
@@ -184,6 +185,7 @@ def _validate(c: RunConfig) -> None:
     _in_range("noise_dim", c.noise_dim, 1, 256)
     _in_range("hidden", c.hidden, 1, MAX_HIDDEN)
     _in_range("depth", c.depth, 1, MAX_DEPTH)
+    _in_range("d_depth", c.d_depth, 0, MAX_DEPTH)
     _in_range("maxout", c.maxout, 1, 16)
     _in_range("pack", c.pack, 1, 16)
     _in_range("unrolled", c.unrolled, 0, 20)

@@ -27,7 +27,8 @@ WIDGETS: dict[str, tuple[str, str, Any, str]] = {
     "noise": ("select", "Noise distribution", NOISES, "What G's input z is drawn from."),
     "noise_dim": ("slider", "Noise dimension", (1, 16), ""),
     "hidden": ("choice", "Width (hidden units)", (4, 8, 16, 32, 64, 128, 256, 512, 1024), ""),
-    "depth": ("slider", "Depth (hidden layers)", (1, 8), ""),
+    "depth": ("slider", "Depth (hidden layers)", (1, 8), "G's, and D's unless set below."),
+    "d_depth": ("slider", "D's depth (0: as above)", (0, 8), "D's own number of hidden layers."),
     "activation": ("select", "Activation", tuple(ACTIVATIONS), ""),
     "g_batchnorm": ("toggle", "Batch norm in G", None, "G normalises each hidden layer."),
     "maxout": ("slider", "Maxout pieces in D", (1, 8), "1: plain units with the activation."),
@@ -59,7 +60,10 @@ IMAGE_KNOBS = ("k", "lr_d", "lr_g", "batch_size", "noise_dim")
 IMAGE_LOSSES = ("nsgan", "lsgan", "wgan-gp", "hinge")
 GP_WEIGHT = 10.0  # Gulrajani et al. 2017
 KNOBS = ("k", "lr_d", "lr_g", "batch_size", "optimizer")
-NETS = ("noise", "noise_dim", "hidden", "depth", "activation", "g_batchnorm", "maxout", "seed")
+NETS = (
+    "noise", "noise_dim", "hidden", "depth", "d_depth", "activation", "g_batchnorm", "maxout",
+    "seed",
+)  # fmt: skip
 MODIFIERS = ("minibatch_disc", "pack", "unrolled")
 
 

@@ -54,7 +54,13 @@ class ToyGame:
             cfg.noise_dim, cfg.hidden, dim, cfg.depth, cfg.activation, cfg.g_batchnorm
         )
         self.d: nn.Module = ToyDiscriminator(
-            dim, cfg.hidden, cfg.depth, cfg.activation, cfg.minibatch_disc, cfg.pack, cfg.maxout
+            dim,
+            cfg.hidden,
+            cfg.d_depth or cfg.depth,
+            cfg.activation,
+            cfg.minibatch_disc,
+            cfg.pack,
+            cfg.maxout,
         )
         self.g.to(device)
         self.d.to(device)

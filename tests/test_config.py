@@ -47,6 +47,7 @@ def test_every_variant_builds_with_its_default_data() -> None:
         ({"device": "tpu"}, ["device", "tpu", "cuda"]),
         ({"depth": 99}, ["depth", "99", "at most 8"]),
         ({"maxout": 0}, ["maxout is 0", "at least 1"]),
+        ({"d_depth": 9}, ["d_depth is 9", "at most 8"]),
         (
             {"g_batchnorm": True, "batch_size": 1, "pack": 1},
             ["batch_size is 1", "g_batchnorm", "at least 2"],

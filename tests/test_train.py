@@ -89,8 +89,10 @@ def test_every_modifier_trains_finitely(mods) -> None:
 
 
 def test_batchnorm_g_samples_on_running_statistics_and_maxout_d_takes_the_max() -> None:
-    t = Trainer(small(g_batchnorm=True, maxout=3, steps=20))
+    t = Trainer(small(g_batchnorm=True, maxout=3, depth=2, d_depth=1, steps=20))
     list(t.run())
+    assert sum(isinstance(m, torch.nn.BatchNorm1d) for m in t.g.modules()) == 2  # G: depth 2
+    assert [type(m).__name__ for m in t.d.trunk] == ["Maxout", "Linear"]  # D: d_depth 1
     assert t.g.training  # back in training mode after the snapshots' evaluation
     one = t.game.sample(1, torch.Generator().manual_seed(5))  # n = 1: no batch statistics
     z = sample_noise(t.cfg.noise, 1, t.cfg.noise_dim, "cpu", torch.Generator().manual_seed(5))
