@@ -233,3 +233,19 @@ def test_live_pages_redraw_slower_when_runs_outnumber_the_cores(monkeypatch):
     for _ in range(6):  # six more queue up: eight runs share two cores
         slots.acquire(0.0, owner=object())
     assert panels.redraw_every(0.2) == pytest.approx(0.8)
+
+
+def test_the_server_does_not_collect_all_garbage_after_every_rerun(monkeypatch):
+    """Streamlit's default full gc.collect() after each script run costs ~200 ms under the
+    interpreter lock with torch and plotly loaded; live pages rerun several times a second,
+    and with four tabs playing it starved training to 0.7 steps/s. The repository's
+    .streamlit/config.toml (read by ``streamlit run app.py``) turns it off."""
+    from streamlit import config
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    try:
+        config.get_config_options(force_reparse=True)
+        assert config.get_option("runner.postScriptGC") is False
+    finally:
+        monkeypatch.undo()
+        config.get_config_options(force_reparse=True)
