@@ -7,8 +7,8 @@ page must show its own setup (no cross-talk between sessions), its step counter 
 and no page may show an exception. Closing the contexts must end their training threads, and
 the server's memory must stay bounded. GANLAB_LOAD_SECONDS (default 20) sets how long they
 train and GANLAB_LOAD_SESSIONS (default 3) how many: 8 and 180 make it the issue's "few
-minutes" load run (not in CI by default; on a 2-core machine that also runs the eight
-browsers it is at the edge of the CPU: README, "Known limits").
+minutes" load run (not in CI by default: on a 2-core machine that also runs the eight
+browsers, all eight took 341 s to open; README, "The load run").
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def test_sessions_train_their_own_setups(own_server, browser):
             # Each visitor plays as they arrive. Opening all eight first and pressing Play
             # afterwards lost every click on one of the last tabs, in 3 runs of 3 on this
             # 2-core box: the page looked connected, yet the server never started its run
-            # (py-spy: no runner thread for it). See README, "Known limits".
+            # (py-spy: no runner thread for it).
             press_play(page)
         print(f"{time.monotonic() - t0:.0f} s: {len(SETUPS)} sessions open and playing")
         first = [step_count(p) for p in pages]
