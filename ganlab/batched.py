@@ -34,6 +34,15 @@ from ganlab.losses import LOSSES
 PER_RUN = ("lr_d", "lr_g", "seed")
 
 
+def batchable(cfg: RunConfig) -> bool:
+    """Whether the batched trainer can train this config."""
+    try:
+        check_batchable(cfg)
+    except ConfigError:
+        return False
+    return True
+
+
 def check_batchable(cfg: RunConfig) -> None:
     """Raise ConfigError, one sentence, if the batched trainer cannot train this config."""
     if cfg.kind != "toy":

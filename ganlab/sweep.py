@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from ganlab.batched import BatchedTrainer, check_batchable, group_key
+from ganlab.batched import BatchedTrainer, batchable, check_batchable, group_key
 from ganlab.config import RunConfig, make_config
 from ganlab.device import resolve_device
 from ganlab.errors import ConfigError
@@ -103,7 +103,7 @@ def check_grid(cfgs: list[RunConfig], backend: str = "batched") -> None:
     for cfg in cfgs:
         if cfg.kind != "toy":
             raise ConfigError(f"Sweeps train toy variants only; {cfg.variant!r} is an image GAN.")
-        if backend != "sequential":
+        if backend == "ray":  # the batched backend trains what it cannot batch one by one
             check_batchable(cfg)
 
 
@@ -113,6 +113,18 @@ def groups(cfgs: list[RunConfig], size: int = MAX_RUNS) -> list[list[int]]:
     for i, cfg in enumerate(cfgs):
         by_key.setdefault(group_key(cfg), []).append(i)
     return [ix[i : i + size] for ix in by_key.values() for i in range(0, len(ix), size)]
+
+
+def plan(cfgs: list[RunConfig]) -> str:
+    """How the batched backend will train the grid, in words."""
+    parts = groups(cfgs)
+    lone = sum(len(ix) for ix in parts if not batchable(cfgs[ix[0]]))
+    if not lone:
+        return f"{len(cfgs)} runs in {len(parts)} batched group(s)"
+    return (
+        f"{len(cfgs)} runs, {lone} of them one by one (the batched trainer cannot batch "
+        "batch norm in G, minibatch discrimination, unrolled D or R1)"
+    )
 
 
 def _row(i: int, group: int, cfg: RunConfig, metrics: dict[str, float], seconds: float) -> dict:
@@ -182,7 +194,10 @@ def run_sweep(
             if progress:
                 progress(base + f * w)
 
-        results = train_group([cfgs[i] for i in ix], device, tick)
+        if batchable(cfgs[ix[0]]):  # a group shares every field the check looks at
+            results = train_group([cfgs[i] for i in ix], device, tick)
+        else:  # e.g. grid25's preset: batch norm in G; these train one by one
+            results = [train_one(cfgs[i], device) for i in ix]
         for i, (metrics, seconds) in zip(ix, results):
             rows[i] = _row(i, g, cfgs[i], metrics, seconds)
         done += weight
@@ -279,8 +294,8 @@ def sweep_command(args: argparse.Namespace) -> int:
     )
     resolve_device(args.device)
     check_grid(cfgs, args.backend)
-    n_groups = len(groups(cfgs))
-    print(f"ganlab: {len(cfgs)} runs in {n_groups} batched group(s)", file=sys.stderr)
+    shape = plan(cfgs) if args.backend == "batched" else f"{len(cfgs)} runs"
+    print(f"ganlab: {shape}", file=sys.stderr)
     start = time.perf_counter()
     last = [-1]
 

@@ -51,8 +51,7 @@ except GanlabError as err:
     st.error(str(err), icon="⚠️")
     cfgs = []
 if cfgs:
-    n_groups = len(sweep.groups(cfgs))
-    st.caption(f"{len(cfgs)} runs of {steps} steps in {n_groups} batched group(s).")
+    st.caption(f"{sweep.plan(cfgs)}, {steps} steps each.")
     run_button("Run the sweep", "sw.run", ROWS, lambda bar: sweep.run_sweep(cfgs, progress=bar))
 
 rows = st.session_state.get(ROWS)

@@ -97,19 +97,26 @@ def test_grid_takes_the_preset_for_lists_not_given_and_drops_duplicates():
         ({"k": [0]}, "k is 0"),
         ({"lr_g": [-1.0]}, "lr_g is -1.0"),
         ({"seeds": 0}, "seeds is 0"),
-        ({"minibatch_disc": True}, None),
     ],
 )
 def test_bad_grids_get_one_sentence(kwargs, message):
     with pytest.raises(ConfigError) as err:
-        cfgs = sweep.make_grid("ring8", **kwargs)
-        sweep.run_sweep(cfgs)  # only reached by settings the batched trainer lacks
+        sweep.make_grid("ring8", **kwargs)
     text = str(err.value)
     assert text.count(". ") == 0 and text.endswith(".")
-    if message:
-        assert message in text
-    else:
-        assert "minibatch_disc" in text and "sequential backend" in text
+    assert message in text
+
+
+def test_what_the_batched_trainer_cannot_batch_trains_one_by_one():
+    """grid25's preset has batch norm in G: a sweep on it trains each run as the sequential
+    backend would (same rows), where it used to stop with an error."""
+    cfgs = sweep.make_grid("ring8", lr_d=[1e-3, 2e-3], steps=30, hidden=16, g_batchnorm=True)
+    assert sweep.plan(cfgs).startswith("2 runs, 2 of them one by one")
+    batched, sequential = (sweep.run_sweep(cfgs, b, "cpu") for b in ("batched", "sequential"))
+    keys = ("modes_covered", "high_quality_frac", "js_grid", "w1")
+    assert [[r[k] for k in keys] for r in batched] == [[r[k] for k in keys] for r in sequential]
+    plain = sweep.make_grid("ring8", lr_d=[1e-3, 2e-3], steps=30, hidden=16)
+    assert sweep.plan(plain) == "2 runs in 1 batched group(s)"
 
 
 def test_parse_list_names_the_flag():

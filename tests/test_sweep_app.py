@@ -23,7 +23,7 @@ def small_grid() -> AppTest:
 
 def test_sweep_page_runs_a_grid_and_links_cells_to_the_playground():
     at = small_grid()
-    assert "4 runs of 50 steps in 2 batched group(s)." in [c.value for c in at.caption]
+    assert "4 runs in 2 batched group(s), 50 steps each." in [c.value for c in at.caption]
     assert not at.get("plotly_chart")  # nothing to show before a run
     at.button(key="sw.run").click().run()
     assert not at.exception, at.exception
