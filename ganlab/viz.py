@@ -210,7 +210,8 @@ def lighter(view: dict[str, np.ndarray], points: int = BUSY_POINTS) -> dict[str,
     out = dict(view)
     for key in POINT_KEYS:
         out[key] = view[key][:points]
-    out["manifold"] = view["manifold"][:, ::2]
+    if "manifold" in view:
+        out["manifold"] = view["manifold"][:, ::2]
     if view["real"].shape[1] == 2:
         grid = view["grid"]
         xs, ys = np.unique(grid[:, 0]), np.unique(grid[:, 1])
