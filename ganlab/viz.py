@@ -223,9 +223,12 @@ def lighter(view: dict[str, np.ndarray], points: int = BUSY_POINTS) -> dict[str,
 
 def distribution(
     view: dict[str, np.ndarray], loss: str = "nsgan", layers: tuple[str, ...] = LAYERS,
-    height: int = 640,
+    height: int = 640, light: bool = False,
 ) -> go.Figure:  # fmt: skip
-    """The main picture for 1D or 2D data (chosen from the view's shape)."""
+    """The main picture for 1D or 2D data (chosen from the view's shape); ``light`` draws
+    the ``lighter`` view."""
+    if light:
+        view = lighter(view)
     builder = distribution_1d if view["real"].shape[1] == 1 else distribution_2d
     return builder(view, loss, layers, height)
 

@@ -5,6 +5,8 @@ background; a fragment redraws the newest snapshot five times a second while it 
 slowly when the server has more runs playing than CPU cores: ui.redraw_every).
 """
 
+import functools
+
 import streamlit as st
 
 from ganlab import animation, ui, viz
@@ -67,12 +69,12 @@ def live() -> None:
     with left:
         # A busy server (more runs playing than cores) gets a lighter picture: each tab
         # redraws it in software, and eight tabs at full detail took the CPU from training.
-        view, caption = snap.view, words["distribution"]
+        # Thinned inside the build, which the chart cache skips while the view is unchanged.
+        caption = words["distribution"]
         if busy:
-            view = viz.lighter(view)
             caption += f" The server is busy, so it shows {viz.BUSY_POINTS} points of each."
-        picture = (f"{P}.dist", caption, (v["view"], shown, busy), viz.distribution)
-        ui.chart(*picture, view, cfg.loss, shown)
+        draw = functools.partial(viz.distribution, light=busy)
+        ui.chart(f"{P}.dist", caption, (v["view"], shown, busy), draw, snap.view, cfg.loss, shown)
     with right:
         ui.chart(f"{P}.loss", words["losses"], v["losses"], viz.loss_curves, history, cfg.loss)
         ui.chart(f"{P}.d", words["d"], v["losses"], viz.d_outputs, history, cfg.loss)
