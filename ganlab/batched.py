@@ -32,6 +32,8 @@ from ganlab.game import ToyGame
 from ganlab.losses import LOSSES
 
 PER_RUN = ("lr_d", "lr_g", "seed")
+# Fields the batched trainer cannot batch unless they are at these values.
+UNBATCHABLE = (("minibatch_disc", False), ("g_batchnorm", False), ("unrolled", 0), ("r1", 0.0))
 
 
 def batchable(cfg: RunConfig) -> bool:
@@ -47,12 +49,7 @@ def check_batchable(cfg: RunConfig) -> None:
     """Raise ConfigError, one sentence, if the batched trainer cannot train this config."""
     if cfg.kind != "toy":
         raise ConfigError(f"Sweeps train toy variants only; {cfg.variant!r} is an image GAN.")
-    for name, off in (
-        ("minibatch_disc", False),
-        ("g_batchnorm", False),
-        ("unrolled", 0),
-        ("r1", 0.0),
-    ):
+    for name, off in UNBATCHABLE:
         if getattr(cfg, name) != off:
             raise ConfigError(
                 f"{name} is {getattr(cfg, name)!r}, which the batched sweep trainer does not "

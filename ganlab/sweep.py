@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from ganlab.batched import BatchedTrainer, batchable, check_batchable, group_key
+from ganlab.batched import UNBATCHABLE, BatchedTrainer, batchable, check_batchable, group_key
 from ganlab.config import RunConfig, make_config
 from ganlab.device import resolve_device
 from ganlab.errors import ConfigError
@@ -121,9 +121,9 @@ def plan(cfgs: list[RunConfig]) -> str:
     lone = sum(len(ix) for ix in parts if not batchable(cfgs[ix[0]]))
     if not lone:
         return f"{len(cfgs)} runs in {len(parts)} batched group(s)"
+    fields = ", ".join(name for name, _ in UNBATCHABLE)
     return (
-        f"{len(cfgs)} runs, {lone} of them one by one (the batched trainer cannot batch "
-        "batch norm in G, minibatch discrimination, unrolled D or R1)"
+        f"{len(cfgs)} runs, {lone} of them one by one (the batched trainer cannot batch {fields})"
     )
 
 
