@@ -14,6 +14,8 @@ Streamlit: ganlab.ui ties one Runner to one session with ``st.cache_resource(sco
 
 from __future__ import annotations
 
+import json
+import os
 import tempfile
 import threading
 import time
@@ -45,6 +47,10 @@ FRAME_POINTS = 400
 # to this long so that it stays near its share of the clock.
 IMAGE_METRICS_MAX_S = 12.0
 SHARED_S = 6.0  # the turn-taking message stays this long after a run last waited
+# Where the training threads note, every TRACE_EVERY_S, each run's step and its place in the
+# line (JSON lines; unset: nowhere). The load test reads it to tell a run that stopped
+# stepping from a page that stopped updating.
+TRACE_ENV, TRACE_EVERY_S = "GANLAB_TRACE_RUNS", 2.0
 _BUILD_LOCK = threading.Lock()  # Trainer() seeds torch's global RNG while it builds nets
 
 
@@ -207,11 +213,13 @@ class Runner:
         (``unpark`` plays on where it was playing)."""
         with self._lock:
             self._resume, self._playing = self._playing, False
+        self._trace("parked")
         self._wake.set()
 
     def unpark(self) -> None:
         if self._resume:
             self._resume = False
+            self._trace("unparked")
             self.play()
 
     def stop(self, wait: bool = True) -> None:
@@ -227,6 +235,7 @@ class Runner:
     # ----- the training thread ------------------------------------------------------------------
     def _loop(self) -> None:
         has_slot, threads_before = False, torch.get_num_threads()
+        traced = -TRACE_EVERY_S
         share_the_interpreter()
         if self._cpu_threads:
             # Small nets on a busy machine (other sessions, the browser): an OpenMP team of
@@ -235,6 +244,9 @@ class Runner:
             torch.set_num_threads(self._cpu_threads)
         try:
             while True:
+                if time.monotonic() - traced >= TRACE_EVERY_S:
+                    traced = time.monotonic()
+                    self._trace("training" if has_slot else "waiting")
                 with self._lock:
                     jobs, self._jobs = self._jobs, []
                     if not jobs and not self._playing and (self._stopped or not self._stale()):
@@ -336,6 +348,19 @@ class Runner:
         self._log.add_frame(self.trainer.step, points)
 
     # ----- plumbing -------------------------------------------------------------------------------
+    def _trace(self, event: str) -> None:
+        """Append a line to the trace file named by TRACE_ENV, if any."""
+        path = os.environ.get(TRACE_ENV)
+        if not path:
+            return
+        line = {
+            "t": round(time.time(), 2), "run": f"{id(self):x}", "event": event,
+            "setup": f"{self.cfg.variant}/{self.cfg.data}", "step": self.trainer.step,
+            "playing": self._playing, "in_use": self._slots.in_use, "waiting": self._slots.waiting,
+        }  # fmt: skip
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(line) + "\n")
+
     @staticmethod
     def _build(cfg: RunConfig) -> Trainer:
         with _BUILD_LOCK:

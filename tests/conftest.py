@@ -54,16 +54,20 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
 
 
 @contextlib.contextmanager
-def serve(log_name: str = "streamlit-server.log") -> Iterator[str]:
-    """Run ``streamlit run app.py`` headless on a free port while the block runs; yield its
-    base URL."""
+def serve(
+    log_name: str = "streamlit-server.log", env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run ``streamlit run app.py`` headless on a free port while the block runs (with
+    ``env`` added to its environment); yield its base URL."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "wb")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)

@@ -24,6 +24,8 @@ import pytest
 from conftest import ARTIFACTS, serve
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from ganlab.runner import TRACE_ENV
+
 pytestmark = pytest.mark.browser
 SECONDS = float(os.environ.get("GANLAB_LOAD_SECONDS", "20"))
 # CI opens three sessions: eight tabs and eight runs on a 2-core box take minutes just to
@@ -98,11 +100,24 @@ def press_play(page, tries: int = 4) -> None:
     raise AssertionError(f"{page.url}: Play never took after {tries} clicks")
 
 
+TRACE = ARTIFACTS / "sessions-trace.jsonl"  # the server's runs, every 2 s (runner.TRACE_ENV)
+
+
 @pytest.fixture(scope="module")
 def own_server():
     """A server of its own: sessions left by the other browser tests do not share its CPU."""
-    with serve("streamlit-sessions.log") as url:
+    ARTIFACTS.mkdir(exist_ok=True)
+    TRACE.unlink(missing_ok=True)
+    with serve("streamlit-sessions.log", env={TRACE_ENV: str(TRACE)}) as url:
         yield url
+
+
+def traced(setup: dict[str, str], last: int = 3) -> list[dict]:
+    """The server's last trace lines for the run of ``setup``: did it stop stepping, or
+    did its page stop showing the steps?"""
+    name = f"{setup['variant']}/{setup['data']}"
+    lines = TRACE.read_text().splitlines() if TRACE.exists() else []
+    return [r for r in map(json.loads, lines) if r["setup"] == name][-last:]
 
 
 def test_sessions_train_their_own_setups(own_server, browser):
@@ -136,7 +151,11 @@ def test_sessions_train_their_own_setups(own_server, browser):
             time.sleep(min(5.0, max(SECONDS - elapsed, 0.1)))
         peak_threads = threads(pid)
         for page, setup, start in zip(pages, SETUPS, first):
-            wait_until(lambda p=page, s=start: step_count(p) > s, 60, f"{setup}: no progress")
+            wait_until(
+                lambda p=page, s=start: step_count(p) > s,
+                60,
+                f"{setup}: the page showed no new step; the server's run: {traced(setup)}",
+            )
             shown = {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
             assert {k: shown.get(k) for k in setup} == setup  # its own setup, nobody else's
             for label in ("Data", "GAN variant"):  # what the sidebar shows, too

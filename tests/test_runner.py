@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from ganlab.animation import history_gif
 from ganlab.config import make_config
 from ganlab.errors import ConfigError, DataError
 from ganlab.runlog import Decimating
-from ganlab.runner import Runner
+from ganlab.runner import TRACE_ENV, Runner
 from ganlab.threads import Slots
 from ganlab.train import Trainer
 
@@ -131,6 +132,34 @@ def test_beyond_the_cap_runs_take_turns_with_a_message():
     for r in (first, second):
         r.stop()
     assert slots.in_use == 0
+
+
+def test_the_trace_notes_each_runs_step_and_place_in_line(monkeypatch, tmp_path):
+    trace = tmp_path / "runs.jsonl"
+    monkeypatch.setenv(TRACE_ENV, str(trace))
+    slots = Slots(1, turn_s=60.0)  # the first keeps its slot: the second only waits
+    first = Runner(small(), slots=slots)
+    second = Runner(small("lsgan", "moons"), slots=slots)
+    first.play()
+    wait_for(lambda: first.status().step >= 1)
+    second.play()
+    wait_for(lambda: second.status().waiting)
+    first.park()
+    wait_for(lambda: second.status().step >= 1)
+    second.stop()
+    rows = [json.loads(line) for line in trace.read_text().splitlines()]
+    mine = [r for r in rows if r["setup"] == "nsgan/ring8"]
+    theirs = [r for r in rows if r["setup"] == "lsgan/moons"]
+    assert mine[0]["event"] == "waiting" and mine[0]["step"] == 0  # before its first slot
+    parked = [r for r in mine if r["event"] == "parked"]
+    assert len(parked) == 1 and parked[0]["playing"] is False and parked[0]["step"] >= 1
+    assert theirs[0]["event"] == "waiting" and theirs[0]["in_use"] == 1
+    first.unpark()
+    wait_for(lambda: first.playing)
+    first.stop()
+    rows = [json.loads(line) for line in trace.read_text().splitlines()]
+    events = [r["event"] for r in rows if r["setup"] == "nsgan/ring8"]
+    assert "unparked" in events[events.index("parked") :]  # back from a dropped connection
 
 
 def test_slots_are_handed_out_in_order_of_arrival():
