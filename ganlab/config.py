@@ -62,6 +62,7 @@ class RunConfig:
     activation: str = "relu"
     g_batchnorm: bool = False
     maxout: int = 1
+    g_ema: float = 0.0
     minibatch_disc: bool = False
     pack: int = 1
     unrolled: int = 0
@@ -187,6 +188,7 @@ def _validate(c: RunConfig) -> None:
     _in_range("depth", c.depth, 1, MAX_DEPTH)
     _in_range("d_depth", c.d_depth, 0, MAX_DEPTH)
     _in_range("maxout", c.maxout, 1, 16)
+    _in_range("g_ema", c.g_ema, 0.0, 1.0, high_open=True)
     _in_range("pack", c.pack, 1, 16)
     _in_range("unrolled", c.unrolled, 0, 20)
     _in_range("clip", c.clip, 0.0, 10.0)
@@ -218,11 +220,11 @@ def _validate(c: RunConfig) -> None:
             "so that its activations fit in memory (about 1 GB) on any device."
         )
     if kind == "image" and (
-        c.pack > 1 or c.unrolled or c.minibatch_disc or c.g_batchnorm or c.maxout > 1
+        c.pack > 1 or c.unrolled or c.minibatch_disc or c.g_batchnorm or c.maxout > 1 or c.g_ema
     ):
         raise ConfigError(
-            "pack, unrolled, minibatch_disc, g_batchnorm and maxout apply to toy variants only; "
-            f"turn them off for variant {c.variant!r}."
+            "pack, unrolled, minibatch_disc, g_batchnorm, maxout and g_ema apply to toy variants "
+            f"only; turn them off for variant {c.variant!r}."
         )
 
 

@@ -32,6 +32,11 @@ WIDGETS: dict[str, tuple[str, str, Any, str]] = {
     "activation": ("select", "Activation", tuple(ACTIVATIONS), ""),
     "g_batchnorm": ("toggle", "Batch norm in G", None, "G normalises each hidden layer."),
     "maxout": ("slider", "Maxout pieces in D", (1, 8), "1: plain units with the activation."),
+    "g_ema": (
+        "choice", "Average of G's weights (EMA decay)", (0.0, 0.99, 0.999, 0.9999),
+        "0: off. Otherwise pictures, metrics and samples come from a moving average of G's "
+        "weights, which stays put while G hops between modes; training is unchanged.",
+    ),
     "minibatch_disc": ("toggle", "Minibatch discrimination", None, "D compares samples."),
     "pack": ("slider", "Pack (PacGAN)", (1, 8), "D judges this many samples together."),
     "unrolled": ("slider", "Unrolled D steps", (0, 10), "G looks this many D steps ahead."),
@@ -62,7 +67,7 @@ GP_WEIGHT = 10.0  # Gulrajani et al. 2017
 KNOBS = ("k", "lr_d", "lr_g", "batch_size", "optimizer")
 NETS = (
     "noise", "noise_dim", "hidden", "depth", "d_depth", "activation", "g_batchnorm", "maxout",
-    "seed",
+    "g_ema", "seed",
 )  # fmt: skip
 MODIFIERS = ("minibatch_disc", "pack", "unrolled")
 

@@ -12,10 +12,14 @@ A game provides:
 - ``concat_ok``: whether real and fake may share one D forward (not with batch statistics);
 - ``view(loss_fn, probability)`` and ``metrics()``: what a snapshot shows and measures;
 - ``sample(n, generator, **conditions)``: what ``python -m ganlab sample`` writes.
+
+With ``g_ema`` a toy game also keeps ``g_avg``, a moving average of G's weights; pictures,
+metrics and samples then come from it (``shown_g``) while training uses G itself.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,12 +68,34 @@ class ToyGame:
         )
         self.g.to(device)
         self.d.to(device)
+        # Yazici et al. 2019: G's weights wander around a good point (on this grid, hopping
+        # between modes from one thousand steps to the next); their moving average sits
+        # nearer it. Measured on grid25 (bench/QUALITY.md).
+        self.g_avg = copy.deepcopy(self.g).requires_grad_(False) if cfg.g_ema else None
         # Minibatch discrimination compares samples within a batch: mixing real and fake in
         # one forward would let every fake see the real points.
         self.concat_ok = not cfg.minibatch_disc
         fixed = torch.Generator(device=device).manual_seed(cfg.seed + 1)
         self.fixed_z = sample_noise(cfg.noise, VIEW_POINTS, cfg.noise_dim, device, fixed)
         self._p_data: np.ndarray | None = None
+
+    @property
+    def shown_g(self) -> nn.Module:
+        """The G that pictures, metrics and samples use: the average when there is one."""
+        return self.g if self.g_avg is None else self.g_avg
+
+    @torch.no_grad()
+    def average_g(self, step: int) -> None:
+        """Move the average toward G's weights after G's ``step``-th update. The decay ramps
+        up from 0 (Tensorflow's ExponentialMovingAverage with num_updates), so the average
+        does not carry the random start for thousands of steps; batch norm's running
+        statistics are G's own."""
+        if self.g_avg is None:
+            return
+        decay = min(self.cfg.g_ema, (1 + step) / (10 + step))
+        torch._foreach_lerp_(list(self.g_avg.parameters()), list(self.g.parameters()), 1 - decay)
+        for mine, theirs in zip(self.g_avg.buffers(), self.g.buffers()):
+            mine.copy_(theirs)
 
     def noise(self, n: int) -> Tensor:
         return sample_noise(self.cfg.noise, n, self.cfg.noise_dim, self.device, self.rng)
@@ -90,8 +116,8 @@ class ToyGame:
             raise ConfigError(
                 f"{', '.join(conditions)} only apply to image variants such as cgan or infogan."
             )
-        with evaluating(self.g):  # batch norm (g_batchnorm) on its running statistics
-            return self.g(
+        with evaluating(self.shown_g):  # batch norm (g_batchnorm) on its running statistics
+            return self.shown_g(
                 sample_noise(self.cfg.noise, n, self.cfg.noise_dim, self.device, generator)
             )
 
@@ -108,8 +134,8 @@ class ToyGame:
     def metrics(self) -> dict[str, float]:
         gen = torch.Generator(device=self.device).manual_seed(12345)
         z = sample_noise(self.cfg.noise, METRIC_POINTS, self.cfg.noise_dim, self.device, gen)
-        with evaluating(self.g):
-            fake = self.g(z)
+        with evaluating(self.shown_g):
+            fake = self.shown_g(z)
         real = self.data.sample(METRIC_POINTS, gen)
         return toy_metrics(self.data, real, fake)
 
@@ -120,9 +146,9 @@ class ToyGame:
         # training RNG (a run is the same whether or not a page watched it).
         fixed = torch.Generator(device=self.device).manual_seed(self.cfg.seed + 2)
         real = self.data.sample(VIEW_POINTS, fixed)
-        with evaluating(self.g):
-            fake = self.g(self.fixed_z)
-            manifold = self.g(self._noise_grid()).reshape(-1, MANIFOLD_POINTS, self.data.dim)
+        with evaluating(self.shown_g):
+            fake = self.shown_g(self.fixed_z)
+            manifold = self.shown_g(self._noise_grid()).reshape(-1, MANIFOLD_POINTS, self.data.dim)
         fake.requires_grad_(True)
         g_loss = loss_fn(self.d_on(real), self.d_on(fake)).g
         (grad,) = torch.autograd.grad(g_loss, fake)

@@ -146,6 +146,8 @@ class Trainer:
     def _count_step(self, loss_g: Tensor) -> None:
         """Count a finished step: lr decay, and its statistics for the next snapshot."""
         self.step += 1
+        if self.cfg.g_ema:
+            self.game.average_g(self.step)
         if self.cfg.lr_decay < 1 and self.step % self.cfg.lr_decay_every == 0:
             self._decay_lr()
         if self._d_stats is not None:
@@ -301,7 +303,7 @@ class Trainer:
         return copy.deepcopy(self.state_dict())
 
     def state_dict(self) -> dict:
-        return {
+        state = {
             "g": self.g.state_dict(),
             "d": self.d.state_dict(),
             "opt_g": self.opt_g.state_dict(),
@@ -309,10 +311,15 @@ class Trainer:
             "step": self.step,
             "seconds": self.seconds,
         }
+        if getattr(self.game, "g_avg", None) is not None:
+            state["g_avg"] = self.game.g_avg.state_dict()
+        return state
 
     def load_state(self, state: dict) -> None:
         self.g.load_state_dict(state["g"])
         self.d.load_state_dict(state["d"])
+        if getattr(self.game, "g_avg", None) is not None:  # absent: start the average at G
+            self.game.g_avg.load_state_dict(state.get("g_avg", state["g"]))
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self._graph = None  # new optimizer state tensors: a graph must be captured again

@@ -58,16 +58,16 @@ def test_flags_override_the_config_file(tmp_path, capsys) -> None:
     cfg = tmp_path / "run.json"
     cfg.write_text(json.dumps({"data": "gauss1d", "variant": "lsgan", "k": 3, "steps": 10}))
     out = tmp_path / "r"
-    code, err = run_cli(
-        ["train", "--config", str(cfg), "--k", "2", "--out", str(out)] + FAST, capsys
-    )
+    flags = ["--k", "2", "--g-ema", "0.99"]
+    code, err = run_cli(["train", "--config", str(cfg), *flags, "--out", str(out)] + FAST, capsys)
     assert code == 0, err
     saved = json.loads((out / "config.json").read_text())
-    assert (saved["data"], saved["loss"], saved["k"], saved["noise"]) == (
+    assert (saved["data"], saved["loss"], saved["k"], saved["noise"], saved["g_ema"]) == (
         "gauss1d",
         "lsgan",
         2,
         "uniform",
+        0.99,
     )
 
 
@@ -84,6 +84,7 @@ def test_flags_override_the_config_file(tmp_path, capsys) -> None:
         (["--data", "missing.csv"], "does not exist"),
         (["--k", "abc"], "invalid int value"),
         (["--pack", "3"], "multiple of pack"),
+        (["--g-ema", "1.5"], "g_ema is 1.5"),
         (["--device", "cuda" if not torch.cuda.is_available() else "tpu"], "device is"),
         (["--config", "nowhere.json"], "does not exist"),
     ],

@@ -48,6 +48,8 @@ def test_every_variant_builds_with_its_default_data() -> None:
         ({"depth": 99}, ["depth", "99", "at most 8"]),
         ({"maxout": 0}, ["maxout is 0", "at least 1"]),
         ({"d_depth": 9}, ["d_depth is 9", "at most 8"]),
+        ({"g_ema": 1.0}, ["g_ema is 1.0", "less than 1"]),
+        ({"g_ema": -0.5}, ["g_ema is -0.5", "at least 0"]),
         (
             {"g_batchnorm": True, "batch_size": 1, "pack": 1},
             ["batch_size is 1", "g_batchnorm", "at least 2"],
@@ -71,6 +73,8 @@ def test_unknown_variant_and_image_only_rules() -> None:
         make_config("dcgan", "mnist", pack=2)
     with pytest.raises(ConfigError, match="toy variants only"):
         make_config("dcgan", "mnist", maxout=5)
+    with pytest.raises(ConfigError, match="g_ema apply to toy variants only"):
+        make_config("infogan", "mnist", g_ema=0.999)
     with pytest.raises(ConfigError, match="data is 'ring8'"):
         make_config("dcgan", "ring8")
 

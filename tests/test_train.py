@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from ganlab.checkpoint import load_trainer, save_run
 from ganlab.config import make_config
 from ganlab.data import sample_noise
 from ganlab.nets import evaluating
@@ -76,6 +77,7 @@ def test_knobs_change_mid_run_and_lr_decays() -> None:
         {"variant": "hinge"},
         {"r1": 1.0},
         {"g_batchnorm": True, "maxout": 5},
+        {"g_batchnorm": True, "g_ema": 0.99},
         {"data": "gauss1d"},
         {"data": "spiral", "noise": "uniform"},
         {"data": "moons", "activation": "tanh", "optimizer": "sgd"},
@@ -104,6 +106,31 @@ def test_batchnorm_g_samples_on_running_statistics_and_maxout_d_takes_the_max() 
     x = torch.randn(4, layer.linear.in_features)
     pieces = layer.linear(x).view(4, layer.out_dim, 3)
     torch.testing.assert_close(layer(x), pieces.max(-1).values)
+
+
+def test_the_averaged_g_follows_g_and_is_what_is_shown_measured_and_saved(tmp_path) -> None:
+    t = Trainer(small(g_ema=0.9, steps=30))
+    before = [p.clone() for p in t.game.g_avg.parameters()]
+    t.train_step()  # step 1: decay min(0.9, 2/11), so the average moves 9/11 of the way
+    for avg, old, new in zip(t.game.g_avg.parameters(), before, t.g.parameters()):
+        torch.testing.assert_close(avg, old + (new - old) * 9 / 11)
+    assert not any(p.requires_grad for p in t.game.g_avg.parameters())
+    list(t.run())
+    assert not torch.equal(next(t.game.g_avg.parameters()), next(t.g.parameters()))
+    gen = torch.Generator().manual_seed(3)
+    z = sample_noise(t.cfg.noise, 5, t.cfg.noise_dim, "cpu", torch.Generator().manual_seed(3))
+    torch.testing.assert_close(t.game.sample(5, gen), t.game.g_avg(z))  # samples: the average
+    shown = t.game.view(t.loss_fn, t.probability)["fake"]
+    torch.testing.assert_close(torch.as_tensor(shown), t.game.g_avg(t.game.fixed_z))
+    plain = Trainer(small(steps=30))  # the same run without the average trains the same G
+    list(plain.run())
+    for a, b in zip(plain.g.parameters(), t.g.parameters()):
+        torch.testing.assert_close(a, b)
+    assert plain.game.metrics() != t.game.metrics()
+    save_run(t, tmp_path)
+    back = load_trainer(tmp_path)
+    for a, b in zip(back.game.g_avg.parameters(), t.game.g_avg.parameters()):
+        assert torch.equal(a, b)
 
 
 def test_wgan_clips_critic_weights() -> None:
