@@ -71,6 +71,8 @@ def live() -> None:
         # redraws it in software, and eight tabs at full detail took the CPU from training.
         # Thinned inside the build, which the chart cache skips while the view is unchanged.
         caption = words["distribution"]
+        if cfg.g_ema:
+            caption += f" Purple is a moving average of G's weights (decay {cfg.g_ema:g})."
         if busy:
             caption += f" The server is busy, so it shows {viz.BUSY_POINTS} points of each."
         draw = functools.partial(viz.distribution, light=busy)

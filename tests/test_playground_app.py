@@ -7,8 +7,10 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
+import torch
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "playground.py")
@@ -196,6 +198,22 @@ def test_a_shared_link_restores_the_setup():
     assert (runner.cfg.variant, runner.cfg.data, runner.cfg.k) == ("lsgan", "gauss1d", 2)
     assert runner.cfg.lr_g == 5e-4 and runner.cfg.noise_dim == 1  # gauss1d's preset
     assert at.select_slider(key="pg.lr_g").value == 5e-4
+    st.cache_resource.clear()
+
+
+def test_a_run_with_an_averaged_g_shows_the_average_and_says_so():
+    at = fresh()
+    at.query_params.update(variant="nsgan", data="ring8", g_ema="0.99", hidden="16")
+    run(at)
+    runner = at.session_state[RUNNER]
+    assert runner.cfg.g_ema == 0.99 and at.select_slider(key="pg.g_ema").value == 0.99
+    assert any("moving average of G's weights (decay 0.99)" in c.value for c in at.caption)
+    runner.step()  # the picture's fake points are the average's samples, not G's
+    fake = runner.latest().view["fake"]
+    game = runner.trainer.game
+    with torch.no_grad():
+        assert np.allclose(fake, game.g_avg(game.fixed_z).numpy())
+        assert not np.allclose(fake, game.g(game.fixed_z).numpy())
     st.cache_resource.clear()
 
 
