@@ -52,9 +52,7 @@ class Trainer:
         self.opt_g = make_optimizer(
             list(self.g.parameters()), cfg.optimizer, cfg.lr_g, betas, capture
         )
-        self.opt_d = make_optimizer(
-            list(self.d.parameters()), cfg.optimizer, cfg.lr_d, betas, capture
-        )
+        self.opt_d = make_optimizer(self._d_groups(), cfg.optimizer, cfg.lr_d, betas, capture)
         if capture:
             device_lr(self.opt_g, self.device)
             device_lr(self.opt_d, self.device)
@@ -71,6 +69,15 @@ class Trainer:
         self.threads = 1 if self.cfg.kind == "toy" and self.device.type == "cpu" else 0
         self._last_good = self._copy_state()
         self._clock = (0, 0.0)  # (step, seconds) at the previous snapshot
+
+    def _d_groups(self) -> list[dict]:
+        """D's param groups: D at lr_d, then any layers of D that the game trains at G's
+        rate (``fast_d_params``: InfoGAN's Q head, which learns to read the codes as fast
+        as G learns to write them)."""
+        fast = list(getattr(self.game, "fast_d_params", list)())
+        ids = {id(p) for p in fast}
+        groups = [{"params": [p for p in self.d.parameters() if id(p) not in ids]}]
+        return groups + ([{"params": fast, "lr": self.cfg.lr_g}] if fast else [])
 
     # ----- the textbook step -------------------------------------------------------------
     def train_d(self, keep_fake: bool = False) -> Fake | None:
@@ -207,17 +214,17 @@ class Trainer:
         self.cfg = self.cfg.replace(**changes)
         if "k" in changes:
             self._graph = None  # the captured step has the old k: capture again
-        if "lr_d" in changes:
-            set_lr(self.opt_d, self.cfg.lr_d * self._decay_factor())
-        if "lr_g" in changes:
-            set_lr(self.opt_g, self.cfg.lr_g * self._decay_factor())
+        if "lr_d" in changes or "lr_g" in changes:
+            self._decay_lr()
 
     def _decay_factor(self) -> float:
         return self.cfg.lr_decay ** (self.step // self.cfg.lr_decay_every)
 
     def _decay_lr(self) -> None:
-        set_lr(self.opt_d, self.cfg.lr_d * self._decay_factor())
-        set_lr(self.opt_g, self.cfg.lr_g * self._decay_factor())
+        """Every group at its player's lr times the decay so far (D's fast group at G's)."""
+        factor = self._decay_factor()
+        set_lr(self.opt_d, self.cfg.lr_d * factor, self.cfg.lr_g * factor)
+        set_lr(self.opt_g, self.cfg.lr_g * factor)
 
     # ----- running and observing -----------------------------------------------------------
     def run(self, steps: int | None = None, view: bool = False) -> Iterator[Snapshot]:
@@ -321,7 +328,10 @@ class Trainer:
         if getattr(self.game, "g_avg", None) is not None:  # absent: start the average at G
             self.game.g_avg.load_state_dict(state.get("g_avg", state["g"]))
         self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        if len(state["opt_d"]["param_groups"]) == len(self.opt_d.param_groups):
+            self.opt_d.load_state_dict(state["opt_d"])
+        # else saved before D's fast group existed: D's optimizer starts afresh (its moments
+        # only), which sampling never notices and training soon makes up
         self._graph = None  # new optimizer state tensors: a graph must be captured again
         for opt in (self.opt_g, self.opt_d):  # a saved lr may be a tensor or a float
             if self._graph_off is None:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+from ganlab.checkpoint import load_trainer, save_run
 from ganlab.config import make_config
 from ganlab.data.mnist import load_mnist
 from ganlab.errors import ConfigError, DataError
@@ -115,6 +116,31 @@ def test_infogan_mutual_information_term_falls_in_a_short_run():
     # At the start Q guesses: about ln 10 = 2.3 for the categorical code alone.
     assert before > 2.0
     assert after < 0.5 * before
+
+
+def test_infogan_q_head_trains_at_g_rate_and_old_checkpoints_still_load(tmp_path):
+    t = tiny("infogan", lr_d=2e-4, lr_g=1e-3, lr_decay=0.5, lr_decay_every=2)
+    trunk, q = t.opt_d.param_groups
+    assert {id(p) for p in q["params"]} == {id(p) for p in t.d.q.parameters()}
+    assert len(trunk["params"]) + len(q["params"]) == len(list(t.d.parameters()))
+    assert (trunk["lr"], q["lr"]) == (2e-4, 1e-3)
+    t.train_step()
+    t.train_step()  # the decay halves both players' rates, Q's with G's
+    assert (trunk["lr"], q["lr"], t.opt_g.param_groups[0]["lr"]) == (1e-4, 5e-4, 5e-4)
+    t.set_knobs(lr_g=4e-4)
+    assert (trunk["lr"], q["lr"]) == (1e-4, 2e-4)
+    save_run(t, tmp_path)
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    # A checkpoint from before Q had its own rate: one group for all of D.
+    state["opt_d"]["param_groups"] = state["opt_d"]["param_groups"][:1]
+    state["opt_d"]["param_groups"][0]["params"] = list(range(len(list(t.d.parameters()))))
+    state["opt_d"]["state"] = {}
+    torch.save(state, tmp_path / "checkpoint.pt")
+    old = load_trainer(tmp_path)
+    assert old.step == 2 and len(old.opt_d.param_groups) == 2
+    for a, b in zip(old.g.parameters(), t.g.parameters()):
+        assert torch.equal(a, b)
+    old.train_step()  # and it trains on
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,14 @@ class InfoGANGame(ImageGame):
         self.place_nets()
         self._q: tuple[Tensor, Tensor, Tensor] | None = None  # (x, cat logits, cont) cache
 
+    def fast_d_params(self) -> list[torch.nn.Parameter]:
+        """Q's own layers, which train at G's learning rate rather than D's (the trainer
+        reads this). Measured at the preset's 6,000 steps, seed 0: purity 0.837 -> 0.960,
+        all ten digits, Frechet 20 -> 11.5 (bench/IMAGE_QUALITY.md). At D's slow rate Q
+        lagged G: G could let one code value draw two digits, which Q still told apart by
+        style."""
+        return list(self.d.q.parameters())
+
     def _generate(self, n: int, generator: torch.Generator, conditions: dict[str, Any]) -> Fake:
         z = self.noise(n, generator)
         if "cat" in conditions:
