@@ -9,7 +9,8 @@ that (a variational lower bound on the mutual information I(c; G(z, c))) is a lo
 
 (the negative log likelihood of the codes under Q, a categorical and unit-variance
 Gaussians), added to both D's loss (training Q and the trunk) and G's (making codes
-legible). On digits the categorical code tends to pick the digit class and the continuous
+legible). Q's own layers train at G's learning rate, the trunk at D's (``fast_d_params``).
+On digits the categorical code tends to pick the digit class and the continuous
 codes slant and stroke width, because those explain most of the variation.
 """
 
@@ -46,9 +47,9 @@ CAT_SCALE = 16.0
 # whatever z is. Measured at 2,000 steps: without it z changed nothing within a row and
 # the continuous codes moved slant, width or stroke thickness by 0.1-0.2 of the real
 # digits' spread; with 16 kernels, which compare each image with its batch-mates, z draws
-# varied digits and the codes move them by 0.7-1.0 spreads. The price is a categorical
-# code that settles more slowly (purity 0.74 at 2,000 steps), hence the preset's 6,000
-# (bench/IMAGE_QUALITY.md).
+# varied digits and the codes move them by 0.7-1.0 spreads. The price was a categorical
+# code that settled slowly (purity 0.84-0.87 at 6,000 steps) until Q trained at G's rate
+# (0.96 on seed 0; bench/IMAGE_QUALITY.md).
 MINIBATCH_KERNELS = 16
 SWEEP = torch.linspace(-2, 2, GRID).tolist()
 
