@@ -47,9 +47,9 @@ CAT_SCALE = 16.0
 # whatever z is. Measured at 2,000 steps: without it z changed nothing within a row and
 # the continuous codes moved slant, width or stroke thickness by 0.1-0.2 of the real
 # digits' spread; with 16 kernels, which compare each image with its batch-mates, z draws
-# varied digits and the codes move them by 0.7-1.0 spreads. The price was a categorical
-# code that settled slowly (purity 0.84-0.87 at 6,000 steps) until Q trained at G's rate
-# (0.96 on seed 0; bench/IMAGE_QUALITY.md).
+# varied digits and the codes move them by 0.7-1.0 spreads. The price is a categorical
+# code that settles slowly: purity 0.83-0.96 at the preset's 6,000 steps
+# (bench/IMAGE_QUALITY.md).
 MINIBATCH_KERNELS = 16
 SWEEP = torch.linspace(-2, 2, GRID).tolist()
 
@@ -72,10 +72,11 @@ class InfoGANGame(ImageGame):
 
     def fast_d_params(self) -> list[torch.nn.Parameter]:
         """Q's own layers, which train at G's learning rate rather than D's (the trainer
-        reads this). Measured at the preset's 6,000 steps, seed 0: purity 0.837 -> 0.960,
-        all ten digits, Frechet 20 -> 11.5 (bench/IMAGE_QUALITY.md). At D's slow rate Q
-        lagged G: G could let one code value draw two digits, which Q still told apart by
-        style."""
+        reads this). At D's slow rate Q lagged G, and G could let one code value draw two
+        digits, which Q still told apart by style. Measured at the preset's 6,000 steps:
+        purity 0.960, 0.827, 0.83 on three runs against 0.837, 0.867, 0.825 with Q at D's
+        rate, and closer to real digits on all three (Frechet 11.5-15.7 against 18-20;
+        bench/IMAGE_QUALITY.md)."""
         return list(self.d.q.parameters())
 
     def _generate(self, n: int, generator: torch.Generator, conditions: dict[str, Any]) -> Fake:
