@@ -48,7 +48,7 @@ CAT_SCALE = 16.0
 # the continuous codes moved slant, width or stroke thickness by 0.1-0.2 of the real
 # digits' spread; with 16 kernels, which compare each image with its batch-mates, z draws
 # varied digits and the codes move them by 0.7-1.0 spreads. The price is a categorical
-# code that settles slowly: purity 0.83-0.96 at the preset's 6,000 steps
+# code that settles slowly: purity 0.77-0.96 at the preset's 6,000 steps
 # (bench/IMAGE_QUALITY.md).
 MINIBATCH_KERNELS = 16
 SWEEP = torch.linspace(-2, 2, GRID).tolist()
@@ -75,8 +75,8 @@ class InfoGANGame(ImageGame):
         reads this). At D's slow rate Q lagged G, and G could let one code value draw two
         digits, which Q still told apart by style. Measured at the preset's 6,000 steps:
         purity 0.960, 0.827, 0.83 on three runs against 0.837, 0.867, 0.825 with Q at D's
-        rate, and closer to real digits on all three (Frechet 11.5-15.7 against 18-20;
-        bench/IMAGE_QUALITY.md)."""
+        rate; two more seeds gave 0.803 and 0.767, so the gain is small next to the spread
+        between seeds (bench/IMAGE_QUALITY.md)."""
         return list(self.d.q.parameters())
 
     def _generate(self, n: int, generator: torch.Generator, conditions: dict[str, Any]) -> Fake:
