@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--g-ema", type=float, help="sample and measure a moving average of G (decay, e.g. 0.999)"
     )
+    t.add_argument("--lookahead", type=int, help="every this many steps pull both nets back")
+    t.add_argument("--lookahead-alpha", type=float, help="... this share of the way (0.5)")
     t.add_argument("--minibatch-disc", action="store_true", default=None)
     t.add_argument("--pack", type=int, help="PacGAN: D judges this many samples at once")
     t.add_argument("--unrolled", type=int, help="unroll D this many steps for G's loss")
@@ -132,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 CONFIG_FLAGS = (
     "data variant loss steps seed k lr_d lr_g lr_decay lr_decay_every batch_size optimizer "
     "beta1 beta2 noise noise_dim hidden depth d_depth activation g_batchnorm maxout g_ema "
+    "lookahead lookahead_alpha "
     "minibatch_disc pack unrolled gp_weight r1 clip info_lambda mnist_dir snapshot_every device"
 ).split()
 

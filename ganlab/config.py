@@ -63,6 +63,8 @@ class RunConfig:
     g_batchnorm: bool = False
     maxout: int = 1
     g_ema: float = 0.0
+    lookahead: int = 0
+    lookahead_alpha: float = 0.5
     minibatch_disc: bool = False
     pack: int = 1
     unrolled: int = 0
@@ -189,6 +191,8 @@ def _validate(c: RunConfig) -> None:
     _in_range("d_depth", c.d_depth, 0, MAX_DEPTH)
     _in_range("maxout", c.maxout, 1, 16)
     _in_range("g_ema", c.g_ema, 0.0, 1.0, high_open=True)
+    _in_range("lookahead", c.lookahead, 0, MAX_STEPS)
+    _in_range("lookahead_alpha", c.lookahead_alpha, 0.0, 1.0, low_open=True)
     _in_range("pack", c.pack, 1, 16)
     _in_range("unrolled", c.unrolled, 0, 20)
     _in_range("clip", c.clip, 0.0, 10.0)

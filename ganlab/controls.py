@@ -37,6 +37,11 @@ WIDGETS: dict[str, tuple[str, str, Any, str]] = {
         "0: off. Otherwise pictures, metrics and samples come from a moving average of G's "
         "weights, which stays put while G hops between modes; training is unchanged.",
     ),
+    "lookahead": (
+        "choice", "Lookahead: pull back every n steps", (0, 5, 10, 20, 50),
+        "0: off. Otherwise every n steps both nets move back halfway to where they were n "
+        "steps before (Lookahead-minmax), which damps the players' circling around each other.",
+    ),
     "minibatch_disc": ("toggle", "Minibatch discrimination", None, "D compares samples."),
     "pack": ("slider", "Pack (PacGAN)", (1, 8), "D judges this many samples together."),
     "unrolled": ("slider", "Unrolled D steps", (0, 10), "G looks this many D steps ahead."),
@@ -64,7 +69,7 @@ IMAGE_KNOBS = ("k", "lr_d", "lr_g", "batch_size", "noise_dim")
 # An image run's loss is picked apart from its variant (the variants differ in their nets).
 IMAGE_LOSSES = ("nsgan", "lsgan", "wgan-gp", "hinge")
 GP_WEIGHT = 10.0  # Gulrajani et al. 2017
-KNOBS = ("k", "lr_d", "lr_g", "batch_size", "optimizer")
+KNOBS = ("k", "lr_d", "lr_g", "batch_size", "optimizer", "lookahead")
 NETS = (
     "noise", "noise_dim", "hidden", "depth", "d_depth", "activation", "g_batchnorm", "maxout",
     "g_ema", "seed",

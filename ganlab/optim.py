@@ -42,3 +42,32 @@ def device_lr(opt: torch.optim.Optimizer, device: torch.device) -> None:
     for group in opt.param_groups:
         if not isinstance(group["lr"], Tensor):
             group["lr"] = torch.tensor(float(group["lr"]), device=device)
+
+
+class Lookahead:
+    """Lookahead-minmax (Zhang et al. 2019; Chavdarova et al. 2021 for GANs): slow copies
+    of both players' weights. Every ``every`` steps the slow weights move ``alpha`` of the
+    way to the fast (trained) ones, and training goes on from there. The two players'
+    rotation around an equilibrium, which makes a GAN hop between modes, mostly cancels in
+    the average of the last few steps, so the slow weights drift toward the equilibrium
+    instead of circling it. The optimizers' moments are left as they are."""
+
+    def __init__(self, params: list[nn.Parameter], alpha: float) -> None:
+        self.params = params
+        self.alpha = alpha
+        self.slow = [p.detach().clone() for p in params]
+
+    @torch.no_grad()
+    def sync(self) -> None:
+        """slow += alpha * (fast - slow); fast = slow."""
+        torch._foreach_lerp_(self.slow, [p.detach() for p in self.params], self.alpha)
+        torch._foreach_copy_([p.detach() for p in self.params], self.slow)
+
+    def state_dict(self) -> list[Tensor]:
+        return [s.clone() for s in self.slow]
+
+    @torch.no_grad()
+    def load(self, slow: list[Tensor] | None) -> None:
+        """Restore saved slow weights; None (a checkpoint without them): start at the fast."""
+        source = slow if slow is not None else [p.detach() for p in self.params]
+        torch._foreach_copy_(self.slow, [s.to(p.device) for s, p in zip(source, self.slow)])

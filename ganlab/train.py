@@ -23,7 +23,7 @@ from ganlab.device import describe, resolve_device
 from ganlab.game import Fake, make_game
 from ganlab.graphs import StepGraph, graph_unsupported
 from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty, r1_penalty
-from ganlab.optim import device_lr, make_optimizer, set_lr
+from ganlab.optim import Lookahead, device_lr, make_optimizer, set_lr
 from ganlab.snapshot import Snapshot
 from ganlab.unrolled import unrolled_d_logits
 
@@ -58,6 +58,10 @@ class Trainer:
             device_lr(self.opt_d, self.device)
         self.loss_fn = LOSSES[cfg.loss]
         self.probability = PROBABILITY_OUTPUT[cfg.loss]
+        self.lookahead = None
+        if cfg.lookahead:
+            weights = list(self.g.parameters()) + list(self.d.parameters())
+            self.lookahead = Lookahead(weights, cfg.lookahead_alpha)
         self.step = 0
         self.seconds = 0.0
         # Per step: (loss_d, loss_g, D's logits on real, on fake), detached device tensors;
@@ -153,6 +157,8 @@ class Trainer:
     def _count_step(self, loss_g: Tensor) -> None:
         """Count a finished step: lr decay, and its statistics for the next snapshot."""
         self.step += 1
+        if self.lookahead is not None and self.step % self.cfg.lookahead == 0:
+            self.lookahead.sync()
         if self.cfg.g_ema:
             self.game.average_g(self.step)
         if self.cfg.lr_decay < 1 and self.step % self.cfg.lr_decay_every == 0:
@@ -320,6 +326,8 @@ class Trainer:
         }
         if getattr(self.game, "g_avg", None) is not None:
             state["g_avg"] = self.game.g_avg.state_dict()
+        if self.lookahead is not None:
+            state["slow"] = self.lookahead.state_dict()
         return state
 
     def load_state(self, state: dict) -> None:
@@ -327,6 +335,8 @@ class Trainer:
         self.d.load_state_dict(state["d"])
         if getattr(self.game, "g_avg", None) is not None:  # absent: start the average at G
             self.game.g_avg.load_state_dict(state.get("g_avg", state["g"]))
+        if self.lookahead is not None:  # absent: the slow weights start at the loaded ones
+            self.lookahead.load(state.get("slow"))
         self.opt_g.load_state_dict(state["opt_g"])
         if len(state["opt_d"]["param_groups"]) == len(self.opt_d.param_groups):
             self.opt_d.load_state_dict(state["opt_d"])

@@ -50,6 +50,9 @@ def test_every_variant_builds_with_its_default_data() -> None:
         ({"d_depth": 9}, ["d_depth is 9", "at most 8"]),
         ({"g_ema": 1.0}, ["g_ema is 1.0", "less than 1"]),
         ({"g_ema": -0.5}, ["g_ema is -0.5", "at least 0"]),
+        ({"lookahead": -1}, ["lookahead is -1", "at least 0"]),
+        ({"lookahead_alpha": 0.0}, ["lookahead_alpha is 0", "greater than 0"]),
+        ({"lookahead_alpha": 1.5}, ["lookahead_alpha is 1.5", "at most 1"]),
         (
             {"g_batchnorm": True, "batch_size": 1, "pack": 1},
             ["batch_size is 1", "g_batchnorm", "at least 2"],

@@ -192,12 +192,13 @@ def test_uploaded_points_train_and_a_malformed_file_keeps_the_run(app):
 
 def test_a_shared_link_restores_the_setup():
     at = fresh()
-    at.query_params.update(variant="lsgan", data="gauss1d", k="2", lr_g="0.0005")
+    at.query_params.update(variant="lsgan", data="gauss1d", k="2", lr_g="0.0005", lookahead="5")
     run(at)
     runner = at.session_state[RUNNER]
     assert (runner.cfg.variant, runner.cfg.data, runner.cfg.k) == ("lsgan", "gauss1d", 2)
     assert runner.cfg.lr_g == 5e-4 and runner.cfg.noise_dim == 1  # gauss1d's preset
     assert at.select_slider(key="pg.lr_g").value == 5e-4
+    assert at.select_slider(key="pg.lookahead").value == 5 and runner.trainer.lookahead
     st.cache_resource.clear()
 
 

@@ -78,6 +78,7 @@ def test_knobs_change_mid_run_and_lr_decays() -> None:
         {"r1": 1.0},
         {"g_batchnorm": True, "maxout": 5},
         {"g_batchnorm": True, "g_ema": 0.99},
+        {"lookahead": 5, "variant": "wgan"},
         {"data": "gauss1d"},
         {"data": "spiral", "noise": "uniform"},
         {"data": "moons", "activation": "tanh", "optimizer": "sgd"},
@@ -131,6 +132,29 @@ def test_the_averaged_g_follows_g_and_is_what_is_shown_measured_and_saved(tmp_pa
     back = load_trainer(tmp_path)
     for a, b in zip(back.game.g_avg.parameters(), t.game.g_avg.parameters()):
         assert torch.equal(a, b)
+
+
+def test_lookahead_pulls_both_nets_back_every_n_steps_and_is_saved(tmp_path) -> None:
+    def weights(t: Trainer) -> list[torch.Tensor]:
+        return [p.detach().clone() for net in (t.g, t.d) for p in net.parameters()]
+
+    plain, la = Trainer(small(seed=2)), Trainer(small(seed=2, lookahead=3, lookahead_alpha=0.25))
+    start = weights(la)
+    for _ in range(2):  # before the first pull-back both train alike
+        plain.train_step()
+        la.train_step()
+    assert all(torch.equal(a, b) for a, b in zip(weights(plain), weights(la)))
+    plain.train_step()
+    la.train_step()  # step 3: slow = start + 0.25 (fast - start); both nets restart from it
+    for got, s, fast in zip(weights(la), start, weights(plain)):
+        torch.testing.assert_close(got, s + 0.25 * (fast - s))
+    torch.testing.assert_close(la.lookahead.slow, weights(la))
+    la.train_step()
+    assert not all(torch.equal(a, b) for a, b in zip(la.lookahead.slow, weights(la)))
+    save_run(la, tmp_path)
+    back = load_trainer(tmp_path)
+    assert back.cfg.lookahead == 3
+    assert all(torch.equal(a, b) for a, b in zip(back.lookahead.slow, la.lookahead.slow))
 
 
 def test_wgan_clips_critic_weights() -> None:
