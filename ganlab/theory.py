@@ -31,6 +31,7 @@ from ganlab.config import RunConfig, make_config
 from ganlab.data import sample_noise
 from ganlab.losses import LOSSES
 from ganlab.metrics import data_grid_mass, divergences, grid_centers, sample_grid_mass
+from ganlab.nets import evaluating
 from ganlab.train import Trainer
 
 # Pinned, not taken from the gauss1d preset, so the lessons do not move when it is retuned.
@@ -79,9 +80,11 @@ def c_of_g(js: float) -> float:
 
 
 def g_gradient_norm(trainer: Trainer, z: Tensor, loss: str) -> float:
-    """||d L_G / d theta_G|| for the named loss of the registry, on the current nets."""
+    """||d L_G / d theta_G|| for the named loss of the registry, on the current nets (G as
+    the pictures show it: batch norm on its running statistics, which stay untouched)."""
     params = list(trainer.g.parameters())
-    logits = trainer.game.d_on(trainer.g(z))
+    with evaluating(trainer.g, grad=True):
+        logits = trainer.game.d_on(trainer.g(z))
     g_loss = LOSSES[loss](logits.detach(), logits).g
     grads = torch.autograd.grad(g_loss, params)
     return float(torch.sqrt(sum((g**2).sum() for g in grads)))
@@ -93,7 +96,7 @@ def measure(trainer: Trainer, probe: Probe, with_d: bool = True) -> dict[str, An
     output depend on the whole batch, so D on a grid or on 4000 probe points means little
     and costs n^2."""
     game = trainer.game
-    with torch.no_grad():
+    with evaluating(trainer.g):
         fake = trainer.g(probe.z)
     m_g = sample_grid_mass(game.data, fake)
     div = divergences(probe.m_data, m_g)
@@ -164,7 +167,8 @@ def trace(cfg: RunConfig, every: int = 20, d_first: int = 0, with_d: bool = True
         out[name] = np.stack([r[name] for r in records])
     out["x"] = probe.cells[:, 0].cpu().numpy()
     out["p_data"] = probe.m_data[:-1].numpy() / probe.width
-    out["final_fake"] = trainer.g(probe.z).detach()[:, 0].cpu().numpy()
+    with evaluating(trainer.g):
+        out["final_fake"] = trainer.g(probe.z)[:, 0].cpu().numpy()
     return out
 
 

@@ -58,6 +58,23 @@ def test_trace_measures_the_game_and_v_never_exceeds_c_of_g():
     assert tr["p_g"][-1].sum() * width == pytest.approx(1.0, abs=0.01)
 
 
+def test_measuring_leaves_the_run_alone_and_sees_g_as_the_pictures_do():
+    """G with batch norm: the measurements use its running statistics, as the playground's
+    pictures do, and neither they nor 4,000 probe points move those statistics."""
+    trainer = Trainer(theory.theory_config(g_batchnorm=True, steps=20))
+    trainer.train_steps(20)
+    probe = theory.Probe(trainer)
+    before = [b.clone() for b in trainer.g.buffers()]
+    out = theory.measure(trainer, probe)
+    assert all(torch.equal(a, b) for a, b in zip(before, trainer.g.buffers()))
+    assert trainer.g.training
+    with torch.no_grad():
+        trainer.g.eval()
+        shown = trainer.g(probe.z)
+        trainer.g.train()
+    assert out["fake_mean"] == pytest.approx(float(shown.mean()), abs=1e-6)
+
+
 def test_training_d_alone_brings_it_to_d_star_and_v_to_c_of_g():
     trainer = Trainer(theory.theory_config(k=5, steps=40))
     trainer.train_steps(40)  # G now overlaps the data, so D* is not simply 0 or 1
