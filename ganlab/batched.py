@@ -30,6 +30,7 @@ from ganlab.device import resolve_device
 from ganlab.errors import ConfigError
 from ganlab.game import ToyGame
 from ganlab.losses import LOSSES
+from ganlab.optim import clip_weights
 
 PER_RUN = ("lr_d", "lr_g", "seed")
 # Fields the batched trainer cannot batch unless they are at these values.
@@ -129,9 +130,7 @@ class BatchedTrainer:
             loss = loss + self.cfg.gp_weight * self._gradient_penalty(real, fake)
         self._update("d", self.d_params, loss.sum(), self.lr_d0)
         if self.cfg.clip:
-            with torch.no_grad():
-                for p in self.d_params.values():
-                    p.clamp_(-self.cfg.clip, self.cfg.clip)
+            clip_weights(list(self.d_params.values()), self.cfg.clip)
         return kept if keep_fake else None
 
     def train_g(self, fake: Tensor) -> None:

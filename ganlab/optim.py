@@ -44,6 +44,14 @@ def device_lr(opt: torch.optim.Optimizer, device: torch.device) -> None:
             group["lr"] = torch.tensor(float(group["lr"]), device=device)
 
 
+@torch.no_grad()
+def clip_weights(weights: list[Tensor], clip: float) -> None:
+    """WGAN's weight clipping: every weight into [-clip, clip], in two multi-tensor ops."""
+    weights = [w.detach() for w in weights]
+    torch._foreach_clamp_min_(weights, -clip)
+    torch._foreach_clamp_max_(weights, clip)
+
+
 class Lookahead:
     """Lookahead-minmax (Zhang et al. 2019; Chavdarova et al. 2021 for GANs): slow copies
     of both players' weights. Every ``every`` steps the slow weights move ``alpha`` of the

@@ -23,7 +23,7 @@ from ganlab.device import describe, resolve_device
 from ganlab.game import Fake, make_game
 from ganlab.graphs import StepGraph, graph_unsupported
 from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty, r1_penalty
-from ganlab.optim import Lookahead, device_lr, make_optimizer, set_lr
+from ganlab.optim import Lookahead, clip_weights, device_lr, make_optimizer, set_lr
 from ganlab.snapshot import Snapshot
 from ganlab.unrolled import unrolled_d_logits
 
@@ -121,9 +121,7 @@ class Trainer:
         loss.backward()
         self.opt_d.step()
         if self.cfg.clip:
-            with torch.no_grad():
-                for p in self.d.parameters():
-                    p.clamp_(-self.cfg.clip, self.cfg.clip)
+            clip_weights(list(self.d.parameters()), self.cfg.clip)
         self._d_stats = (loss.detach(), d_real.detach(), d_fake.detach())
         return kept if keep_fake else None
 
