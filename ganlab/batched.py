@@ -53,12 +53,16 @@ def check_batchable(cfg: RunConfig) -> None:
     """Raise ConfigError, one sentence, if the batched trainer cannot train this config."""
     if cfg.kind != "toy":
         raise ConfigError(f"Sweeps train toy variants only; {cfg.variant!r} is an image GAN.")
-    for name, off in UNBATCHABLE:
-        if getattr(cfg, name) != off:
-            raise ConfigError(
-                f"{name} is {getattr(cfg, name)!r}, which the batched sweep trainer does not "
-                f"support; leave it at {off!r} or use the sequential backend."
-            )
+    for name in unbatchable_fields(cfg):
+        raise ConfigError(
+            f"{name} is {getattr(cfg, name)!r}, which the batched sweep trainer does not "
+            f"support; leave it at {dict(UNBATCHABLE)[name]!r} or use the sequential backend."
+        )
+
+
+def unbatchable_fields(cfg: RunConfig) -> list[str]:
+    """The fields of ``cfg`` that keep the batched trainer from training it."""
+    return [name for name, off in UNBATCHABLE if getattr(cfg, name) != off]
 
 
 def group_key(cfg: RunConfig) -> tuple[Any, ...]:

@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from ganlab.batched import UNBATCHABLE, BatchedTrainer, batchable, check_batchable, group_key
+from ganlab.batched import (
+    BatchedTrainer,
+    batchable,
+    check_batchable,
+    group_key,
+    unbatchable_fields,
+)
 from ganlab.config import RunConfig, make_config
 from ganlab.device import resolve_device
 from ganlab.errors import ConfigError
@@ -118,12 +124,13 @@ def groups(cfgs: list[RunConfig], size: int = MAX_RUNS) -> list[list[int]]:
 def plan(cfgs: list[RunConfig]) -> str:
     """How the batched backend will train the grid, in words."""
     parts = groups(cfgs)
-    lone = sum(len(ix) for ix in parts if not batchable(cfgs[ix[0]]))
-    if not lone:
+    alone = [ix for ix in parts if not batchable(cfgs[ix[0]])]
+    if not alone:
         return f"{len(cfgs)} runs in {len(parts)} batched group(s)"
-    fields = ", ".join(name for name, _ in UNBATCHABLE)
+    fields = {name: None for ix in alone for name in unbatchable_fields(cfgs[ix[0]])}
     return (
-        f"{len(cfgs)} runs, {lone} of them one by one (the batched trainer cannot batch {fields})"
+        f"{len(cfgs)} runs, {sum(map(len, alone))} of them one by one (the batched trainer "
+        f"cannot batch {', '.join(fields)})"
     )
 
 
