@@ -102,7 +102,7 @@ VARIANTS: dict[str, Variant] = {
             loss="nsgan",
             lr_d=2e-4,
             lr_g=1e-3,
-            steps=6000,  # purity 0.77-0.96 over five seeds (bench/IMAGE_QUALITY.md)
+            steps=6000,  # purity 0.87-0.93 over seeds 0-3 (bench/IMAGE_QUALITY.md)
         ),
         _image(
             "lapgan",

@@ -33,8 +33,13 @@ from ganlab.nets.conv import ConvGenerator, InfoDiscriminator
 CATEGORIES = 10
 CONTINUOUS = 2
 # The continuous codes' share of L_I. Kept small (as in the paper's MNIST runs) so that
-# the easy-to-read continuous codes do not take over the digit class from the categorical.
-CONT_WEIGHT = 0.5
+# the easy-to-read continuous codes do not take over the digit class from the categorical:
+# at 0.5 one or two code values drew two digits depending on z or c (purity 0.77-0.96 over
+# seeds 0-3); at 0.1 the codes were purer (0.84-0.96) but c1 and c2 barely moved the
+# digits (0.1-0.6 of the real digits' spread on three seeds of four); at 0.25, purity
+# 0.925, 0.915, 0.869, 0.919 and codes that move thickness or slant by 0.6-1.4 spreads on
+# seven of the eight codes (bench/IMAGE_QUALITY.md).
+CONT_WEIGHT = 0.25
 # The categorical code enters G scaled up. Beside 62 noise dimensions a plain one-hot is a
 # whisper: at initialisation G's first layer hears almost only z, the digit class gets
 # absorbed into z, and the categorical code ends up naming a stroke style instead. A louder
@@ -48,8 +53,8 @@ CAT_SCALE = 16.0
 # the continuous codes moved slant, width or stroke thickness by 0.1-0.2 of the real
 # digits' spread; with 16 kernels, which compare each image with its batch-mates, z draws
 # varied digits and the codes move them by 0.7-1.0 spreads. The price is a categorical
-# code that settles slowly: purity 0.77-0.96 at the preset's 6,000 steps
-# (bench/IMAGE_QUALITY.md).
+# code that settles slowly: 6,000 steps for purity 0.87-0.93 (seeds 0-3,
+# bench/IMAGE_QUALITY.md).
 MINIBATCH_KERNELS = 16
 SWEEP = torch.linspace(-2, 2, GRID).tolist()
 
@@ -73,10 +78,9 @@ class InfoGANGame(ImageGame):
     def fast_d_params(self) -> list[torch.nn.Parameter]:
         """Q's own layers, which train at G's learning rate rather than D's (the trainer
         reads this). At D's slow rate Q lagged G, and G could let one code value draw two
-        digits, which Q still told apart by style. Measured at the preset's 6,000 steps:
-        purity 0.960, 0.827, 0.83 on three runs against 0.837, 0.867, 0.825 with Q at D's
-        rate; two more seeds gave 0.803 and 0.767, so the gain is small next to the spread
-        between seeds (bench/IMAGE_QUALITY.md)."""
+        digits, which Q still told apart by style. Measured at the preset's 6,000 steps
+        (with the continuous codes' weight then at 0.5): purity 0.960, 0.827, 0.83 on three
+        runs against 0.837, 0.867, 0.825 with Q at D's rate (bench/IMAGE_QUALITY.md)."""
         return list(self.d.q.parameters())
 
     def _generate(self, n: int, generator: torch.Generator, conditions: dict[str, Any]) -> Fake:
