@@ -39,8 +39,9 @@ WIDGETS: dict[str, tuple[str, str, Any, str]] = {
     ),
     "lookahead": (
         "choice", "Lookahead: pull back every n steps", (0, 5, 10, 20, 50),
-        "0: off. Otherwise every n steps both nets move back halfway to where they were n "
-        "steps before (Lookahead-minmax), which damps the players' circling around each other.",
+        "0: off. Otherwise every n steps both nets move back toward where they were n steps "
+        "before (halfway unless the link sets lookahead_alpha; Lookahead-minmax), which damps "
+        "the players' circling around each other.",
     ),
     "minibatch_disc": ("toggle", "Minibatch discrimination", None, "D compares samples."),
     "pack": ("slider", "Pack (PacGAN)", (1, 8), "D judges this many samples together."),

@@ -54,11 +54,12 @@ def clip_weights(weights: list[Tensor], clip: float) -> None:
 
 class Lookahead:
     """Lookahead-minmax (Zhang et al. 2019; Chavdarova et al. 2021 for GANs): slow copies
-    of both players' weights. Every ``every`` steps the slow weights move ``alpha`` of the
-    way to the fast (trained) ones, and training goes on from there. The two players'
-    rotation around an equilibrium, which makes a GAN hop between modes, mostly cancels in
-    the average of the last few steps, so the slow weights drift toward the equilibrium
-    instead of circling it. The optimizers' moments are left as they are."""
+    of both players' weights. At each ``sync`` (the trainer calls it every n steps) the slow
+    weights move ``alpha`` of the way to the fast (trained) ones, and training goes on from
+    there. The two players' rotation around an equilibrium, which makes a GAN hop between
+    modes, mostly cancels in the average of the last few steps, so the slow weights drift
+    toward the equilibrium instead of circling it. The optimizers' moments are left as
+    they are."""
 
     def __init__(self, params: list[nn.Parameter], alpha: float) -> None:
         self.params = params
