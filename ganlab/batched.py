@@ -53,7 +53,8 @@ def check_batchable(cfg: RunConfig) -> None:
     """Raise ConfigError, one sentence, if the batched trainer cannot train this config."""
     if cfg.kind != "toy":
         raise ConfigError(f"Sweeps train toy variants only; {cfg.variant!r} is an image GAN.")
-    for name in unbatchable_fields(cfg):
+    if fields := unbatchable_fields(cfg):
+        name = fields[0]
         raise ConfigError(
             f"{name} is {getattr(cfg, name)!r}, which the batched sweep trainer does not "
             f"support; leave it at {dict(UNBATCHABLE)[name]!r} or use the sequential backend."
