@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from ganlab import viz
+from ganlab import viz, viz_curves
 from ganlab.config import RunConfig, make_config
 from ganlab.device import describe
 from ganlab.runner import Runner
@@ -42,10 +42,10 @@ def draw(runner: Runner, loss: str, cache: viz.SpecCache) -> int:
     history, metrics = runner.history(), runner.metric_history()
     charts = [
         ("dist", v["view"], lambda: viz.distribution(snap.view, loss)),
-        ("loss", v["losses"], lambda: viz.loss_curves(history, loss)),
-        ("d", v["losses"], lambda: viz.d_outputs(history, loss)),
-        ("js", v["metrics"], lambda: viz.divergence_curves(metrics)),
-        ("cov", v["metrics"], lambda: viz.coverage_curves(metrics)),
+        ("loss", v["losses"], lambda: viz_curves.loss_curves(history, loss)),
+        ("d", v["losses"], lambda: viz_curves.d_outputs(history, loss)),
+        ("js", v["metrics"], lambda: viz_curves.divergence_curves(metrics)),
+        ("cov", v["metrics"], lambda: viz_curves.coverage_curves(metrics)),
     ]
     before = cache.builds
     for key, token, build in charts:

@@ -69,7 +69,8 @@ def _arrow_ends(points: np.ndarray, push: np.ndarray, span: float) -> np.ndarray
     return points + scale * push
 
 
-def _line(x: Any, y: Any, name: str, color: str, **extra: Any) -> dict[str, Any]:
+def line(x: Any, y: Any, name: str, color: str, **extra: Any) -> dict[str, Any]:
+    """A line trace in the shared look (3 px unless ``line`` says otherwise)."""
     return {
         "type": "scatter",
         "x": x,
@@ -79,6 +80,14 @@ def _line(x: Any, y: Any, name: str, color: str, **extra: Any) -> dict[str, Any]
         "line": {"color": color, "width": 3, **extra.pop("line", {})},
         **extra,
     }
+
+
+def hline(y: float, text: str, yref: str = "y") -> tuple[dict[str, Any], dict[str, Any]]:
+    """A dotted horizontal line across the plot and its label, as (shape, annotation)."""
+    shape = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y, "yref": yref}
+    shape["line"] = {"dash": "dot", "color": "#555555", "width": 2}
+    note = {"xref": "paper", "x": 1, "xanchor": "right", "y": y, "yref": yref}
+    return shape, {**note, "yanchor": "bottom", "text": text, "showarrow": False}
 
 
 def _dots(x: Any, y: Any, name: str, color: str, size: int = 6) -> dict[str, Any]:
@@ -125,7 +134,7 @@ def distribution_2d(
         path = np.concatenate([lines, gap], axis=1).reshape(-1, lines.shape[2])
         y = path[:, 1] if path.shape[1] > 1 else np.zeros(len(path))
         color = "rgba(118,42,131,0.35)"
-        traces.append(_line(path[:, 0], y, "G's manifold", color, line={"width": 1.2}))
+        traces.append(line(path[:, 0], y, "G's manifold", color, line={"width": 1.2}))
     if "fake" in layers:
         traces.append(_dots(view["fake"][:, 0], view["fake"][:, 1], "fake G(z)", FAKE))
     if "real" in layers:  # on top: the data's small modes stay visible under a fake cloud
@@ -133,7 +142,7 @@ def distribution_2d(
     if "gradients" in layers:
         fake = view["fake"][:ARROWS]
         sx, sy = _segments(fake, _arrow_ends(fake, view["fake_push"][:ARROWS], xs[-1] - xs[0]))
-        traces.append(_line(sx, sy, "G's gradient", ARROW, line={"width": 1.3}, hoverinfo="skip"))
+        traces.append(line(sx, sy, "G's gradient", ARROW, line={"width": 1.3}, hoverinfo="skip"))
     axis = {"showgrid": False, "zeroline": False, "constrain": "domain"}
     return figure(
         traces,
@@ -157,12 +166,12 @@ def distribution_1d(
     traces: list[dict[str, Any]] = []
     if "real" in layers:
         fill = {"fill": "tozeroy", "fillcolor": "rgba(27,120,55,0.18)"}
-        traces.append(_line(x, view["p_data"].astype(np.float32), "p_data", REAL, **fill))
+        traces.append(line(x, view["p_data"].astype(np.float32), "p_data", REAL, **fill))
     if "fake" in layers:
         fill = {"fill": "tozeroy", "fillcolor": "rgba(118,42,131,0.18)"}
         mids = (edges[1:] + edges[:-1]) / 2
         p_g = p_g.astype(np.float32)
-        traces.append(_line(mids, p_g, "p_g", FAKE, line={"shape": "hvh"}, **fill))
+        traces.append(line(mids, p_g, "p_g", FAKE, line={"shape": "hvh"}, **fill))
     jitter = np.random.default_rng(0).uniform(-0.04, 0.04, len(view["fake"])).astype(np.float32)
     jitter *= top
     strips = {"real": (view["real"][:, 0], -0.12 * top, REAL), "fake": (fake, -0.26 * top, FAKE)}
@@ -174,16 +183,16 @@ def distribution_1d(
         start = np.column_stack([fake[:ARROWS], -0.26 * top + jitter[:ARROWS]])
         push = np.column_stack([view["fake_push"][:ARROWS, 0], np.zeros(len(start), np.float32)])
         sx, sy = _segments(start, _arrow_ends(start, push, hi - lo))
-        traces.append(_line(sx, sy, "G's gradient", ARROW, line={"width": 1.3}, hoverinfo="skip"))
+        traces.append(line(sx, sy, "G's gradient", ARROW, line={"width": 1.3}, hoverinfo="skip"))
     if "manifold" in layers and "manifold" in view:
         gx = view["manifold"].reshape(-1, view["manifold"].shape[-1])[:, 0]
         ticks = [np.column_stack([gx, np.full_like(gx, f * top)]) for f in (1.0, 1.08)]
         sx, sy = _segments(*ticks)
-        traces.append(_line(sx, sy, "G(evenly spaced z)", FAKE, line={"width": 1.5}))
+        traces.append(line(sx, sy, "G(evenly spaced z)", FAKE, line={"width": 1.5}))
     if "D heat map" in layers:
-        traces.append(_line(x, view["d_grid"], "D(x)", D_LINE, yaxis="y2"))
+        traces.append(line(x, view["d_grid"], "D(x)", D_LINE, yaxis="y2"))
     if "D*" in layers:
-        traces.append(_line(x, _d_star(view), "D*(x)", STAR, yaxis="y2", line={"dash": "dot"}))
+        traces.append(line(x, _d_star(view), "D*(x)", STAR, yaxis="y2", line={"dash": "dot"}))
     y2 = {"overlaying": "y", "side": "right", "showgrid": False}
     probability = loss in PROBABILITY
     y2["title"] = {"text": "D(x)" if probability else "D score"}
@@ -231,82 +240,6 @@ def distribution(
         view = lighter(view)
     builder = distribution_1d if view["real"].shape[1] == 1 else distribution_2d
     return builder(view, loss, layers, height)
-
-
-def _hline(y: float, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    shape = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y}
-    shape["line"] = {"dash": "dot", "color": "#555555", "width": 2}
-    note = {"xref": "paper", "x": 1, "xanchor": "right", "y": y, "yanchor": "bottom"}
-    return shape, {**note, "text": text, "showarrow": False}
-
-
-EQUILIBRIUM_D_LOSS = {"minimax": 2 * math.log(2), "nsgan": 2 * math.log(2), "lsgan": 0.25}
-_X_STEP = {"title": {"text": "step"}}
-
-
-def loss_curves(history: dict[str, np.ndarray], loss: str, height: int = 320) -> go.Figure:
-    """D's and G's losses over steps, with D's loss at the equilibrium where the loss has one."""
-    step = history["step"]
-    traces = [_line(step, history["loss_d"], "D loss", REAL)]
-    traces.append(_line(step, history["loss_g"], "G loss", FAKE))
-    extra: dict[str, Any] = {}
-    if loss in EQUILIBRIUM_D_LOSS:
-        value = EQUILIBRIUM_D_LOSS[loss]
-        shape, note = _hline(value, f"D at equilibrium: {value:.2f}")
-        extra = {"shapes": [shape], "annotations": [note]}
-    return figure(traces, height, xaxis=_X_STEP, **extra)
-
-
-def d_outputs(history: dict[str, np.ndarray], loss: str, height: int = 320) -> go.Figure:
-    """Mean D(x) on real and D(G(z)) on fake batches; they meet at 0.5 at equilibrium."""
-    step = history["step"]
-    traces = [_line(step, history["d_real"], "D(x) real", REAL)]
-    traces.append(_line(step, history["d_fake"], "D(G(z)) fake", FAKE))
-    if loss not in HALF:
-        return figure(traces, height, xaxis=_X_STEP, yaxis={"title": {"text": "D score"}})
-    shape, note = _hline(0.5, "0.5")
-    yaxis = {"range": [-0.02, 1.02]} if loss in PROBABILITY else {"title": {"text": "D score"}}
-    return figure(traces, height, xaxis=_X_STEP, yaxis=yaxis, shapes=[shape], annotations=[note])
-
-
-def divergence_curves(metrics: dict[str, np.ndarray], height: int = 320) -> go.Figure:
-    """JS and both KLs between the data and G's samples on a grid (nats, log scale)."""
-    series = {
-        "js_grid": ("JS", FAKE),
-        "kl_grid": ("KL(p_data‖p_g)", REAL),
-        "kl_rev": ("KL(p_g‖p_data)", STAR),
-    }
-    step = metrics["step"]
-    traces = [_line(step, metrics[key], n, c) for key, (n, c) in series.items() if key in metrics]
-    yaxis = {"type": "log", "title": {"text": "nats"}, "dtick": 1}
-    return figure(traces, height, xaxis=_X_STEP, yaxis=yaxis)
-
-
-def coverage_curves(metrics: dict[str, np.ndarray], height: int = 320) -> go.Figure:
-    """Modes covered and high-quality % (mixtures with modes), else the sliced W1 distance."""
-    step = metrics["step"]
-    if "modes_covered" not in metrics:
-        w1 = metrics.get("w1", np.full(len(step), np.nan))
-        return figure([_line(step, w1, "W1 (sliced)", FAKE)], height, xaxis=_X_STEP)
-    total = float(np.nanmax(metrics["modes_total"])) if len(step) else 1.0
-    traces = [_line(step, metrics["modes_covered"], "modes covered", REAL)]
-    hq = 100 * metrics["high_quality_frac"]
-    traces.append(_line(step, hq, "high quality %", FAKE, yaxis="y2", line={"dash": "dash"}))
-    return figure(
-        traces,
-        height,
-        xaxis=_X_STEP,
-        yaxis={"range": [-0.3, total + 0.3], "title": {"text": f"modes of {total:g}"}},
-        yaxis2={
-            "overlaying": "y",
-            "side": "right",
-            "range": [-2, 102],
-            "showgrid": False,
-            "tickvals": [0, 25, 50, 75, 100],
-            "ticksuffix": "%",
-        },  # fmt: skip
-        margin={"l": 60, "r": 60, "t": 40, "b": 50},
-    )
 
 
 class SpecCache:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from ganlab.viz import D_LINE, FAKE, REAL, STAR, _line, figure
+from ganlab.viz import D_LINE, FAKE, REAL, STAR, figure, line
 
 # metric key: (legend name, colour, dash) for the left axis, in percent
 SCORES = {
@@ -46,12 +46,12 @@ def digit_score_curves(metrics: dict[str, np.ndarray], height: int = 320) -> go.
     """Shares and confidences in percent on the left axis, the Fréchet distance on the right."""
     step, dots = metrics["step"], {"mode": "lines+markers", "marker": {"size": 7}}
     traces: list[dict[str, Any]] = [  # dots: a score comes every few seconds, not every step
-        _line(step, 100 * metrics[key], name, color, line={"dash": dash}, **dots)
+        line(step, 100 * metrics[key], name, color, line={"dash": dash}, **dots)
         for key, (name, color, dash) in SCORES.items()
         if key in metrics
     ]
     if "frechet" in metrics:
-        frechet = _line(step, metrics["frechet"], "Fréchet (right)", D_LINE, yaxis="y2", **dots)
+        frechet = line(step, metrics["frechet"], "Fréchet (right)", D_LINE, yaxis="y2", **dots)
         traces.append({**frechet, "line": {**frechet["line"], "width": 2}})
     right = {"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"}
     return figure(

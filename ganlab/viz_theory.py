@@ -12,24 +12,12 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from ganlab.viz import D_LINE, FAKE, REAL, STAR, figure
+from ganlab.viz import D_LINE, FAKE, REAL, STAR, TEMPLATE, figure, hline, line
 
 LOG4 = math.log(4.0)
 _STEP = {"title": {"text": "G step"}}
 _FILL_REAL = {"fill": "tozeroy", "fillcolor": "rgba(27,120,55,0.18)"}
 _FILL_FAKE = {"fill": "tozeroy", "fillcolor": "rgba(118,42,131,0.18)"}
-
-
-def _line(x: Any, y: Any, name: str, color: str, **extra: Any) -> dict[str, Any]:
-    line = {"color": color, "width": 3, **extra.pop("line", {})}
-    return {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": name, "line": line, **extra}
-
-
-def _hline(y: float, text: str, yref: str = "y") -> tuple[dict[str, Any], dict[str, Any]]:
-    shape = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y, "yref": yref}
-    shape["line"] = {"dash": "dot", "color": "#555555", "width": 2}
-    note = {"xref": "paper", "x": 1, "xanchor": "right", "y": y, "yref": yref}
-    return shape, {**note, "yanchor": "bottom", "text": text, "showarrow": False}
 
 
 def _as_list(x: Any) -> list[float]:
@@ -40,10 +28,10 @@ def d_vs_optimal(tr: dict[str, Any], i: int, height: int = 420) -> go.Figure:
     """Record i of a trace: p_data and p_g (left axis), D(x) and D*(x) (right axis)."""
     x = _as_list(tr["x"])
     traces = [
-        _line(x, _as_list(tr["p_data"]), "p_data", REAL, **_FILL_REAL),
-        _line(x, _as_list(tr["p_g"][i]), "p_g", FAKE, line={"shape": "hvh"}, **_FILL_FAKE),
-        _line(x, _as_list(tr["d"][i]), "D(x)", D_LINE, yaxis="y2"),
-        _line(x, _as_list(tr["d_star"][i]), "D*(x)", STAR, yaxis="y2", line={"dash": "dot"}),
+        line(x, _as_list(tr["p_data"]), "p_data", REAL, **_FILL_REAL),
+        line(x, _as_list(tr["p_g"][i]), "p_g", FAKE, line={"shape": "hvh"}, **_FILL_FAKE),
+        line(x, _as_list(tr["d"][i]), "D(x)", D_LINE, yaxis="y2"),
+        line(x, _as_list(tr["d_star"][i]), "D*(x)", STAR, yaxis="y2", line={"dash": "dot"}),
     ]
     top = max(float(np.max(tr["p_data"])), float(np.max(tr["p_g"][i])), 1e-6) * 1.1
     y2 = {"overlaying": "y", "side": "right", "range": [-0.02, 1.05], "showgrid": False}
@@ -59,7 +47,7 @@ def d_vs_optimal(tr: dict[str, Any], i: int, height: int = 420) -> go.Figure:
 
 def d_gap_curve(tr: dict[str, Any], height: int = 300) -> go.Figure:
     """Mean |D - D*| (weighted by (p_data + p_g) / 2) over training."""
-    trace = _line(_as_list(tr["step"]), _as_list(tr["d_gap"]), "mean |D − D*|", D_LINE)
+    trace = line(_as_list(tr["step"]), _as_list(tr["d_gap"]), "mean |D − D*|", D_LINE)
     return figure([trace], height, xaxis=_STEP, yaxis={"range": [0, 0.55]})
 
 
@@ -67,10 +55,10 @@ def value_curves(tr: dict[str, Any], height: int = 380) -> go.Figure:
     """V(D, G) measured at the current D beside C(G) = -log 4 + 2 JSD; -log 4 dotted."""
     step = _as_list(tr["step"])
     traces = [
-        _line(step, _as_list(tr["value"]), "V(D, G) at the current D", D_LINE),
-        _line(step, _as_list(tr["c_of_g"]), "C(G) = −log 4 + 2·JSD", STAR, line={"dash": "dash"}),
+        line(step, _as_list(tr["value"]), "V(D, G) at the current D", D_LINE),
+        line(step, _as_list(tr["c_of_g"]), "C(G) = −log 4 + 2·JSD", STAR, line={"dash": "dash"}),
     ]
-    shape, note = _hline(-LOG4, "−log 4: p_g = p_data")
+    shape, note = hline(-LOG4, "−log 4: p_g = p_data")
     return figure(traces, height, xaxis=_STEP, shapes=[shape], annotations=[note])
 
 
@@ -83,7 +71,7 @@ def g_loss_curves(curves: dict[str, np.ndarray], d_now: float, height: int = 380
     d = _as_list(curves["d"])
     for col, suffix in ((1, "loss"), (2, "grad")):
         for key, name, color in (("sat", "log(1 − D(G(z)))", FAKE), ("ns", "−log D(G(z))", REAL)):
-            trace = _line(d, _as_list(curves[f"{key}_{suffix}"]), name, color)
+            trace = line(d, _as_list(curves[f"{key}_{suffix}"]), name, color)
             fig.add_trace(go.Scatter(trace, showlegend=col == 1), row=1, col=col)
         fig.add_vline(x=d_now, line={"dash": "dot", "color": "#555555"}, row=1, col=col)
     fig.add_annotation(
@@ -106,8 +94,8 @@ def saturation_curves(runs: dict[str, dict[str, Any]], height: int = 380) -> go.
     ):
         tr = runs[variant]
         step = _as_list(tr["step"])
-        fig.add_trace(go.Scatter(_line(step, _as_list(tr[key]), name, color)), row=1, col=1)
-        trace = _line(step, _as_list(tr["fake_mean"]), name, color)
+        fig.add_trace(go.Scatter(line(step, _as_list(tr[key]), name, color)), row=1, col=1)
+        trace = line(step, _as_list(tr["fake_mean"]), name, color)
         fig.add_trace(go.Scatter(trace, showlegend=False), row=1, col=2)
     fig.add_hline(y=4.0, line={"dash": "dot", "color": "#555555"}, row=1, col=2)
     fig.update_yaxes(type="log", dtick=1, row=1, col=1)  # one label per decade
@@ -125,8 +113,8 @@ def collapse_panels(runs: dict[str, dict[str, Any]], height: int = 400) -> go.Fi
     for col, tr in enumerate(runs.values(), start=1):
         x = _as_list(tr["x"])
         first = col == 1
-        real = _line(x, _as_list(tr["p_data"]), "p_data (std 0.5)", REAL, **_FILL_REAL)
-        fake = _line(x, _as_list(tr["p_g"][-1]), "p_g", FAKE, line={"shape": "hvh"}, **_FILL_FAKE)
+        real = line(x, _as_list(tr["p_data"]), "p_data (std 0.5)", REAL, **_FILL_REAL)
+        fake = line(x, _as_list(tr["p_g"][-1]), "p_g", FAKE, line={"shape": "hvh"}, **_FILL_FAKE)
         fig.add_trace(go.Scatter(real, showlegend=first), row=1, col=col)
         fig.add_trace(go.Scatter(fake, showlegend=first), row=1, col=col)
     fig.update_xaxes(title_text="x", range=[1, 7])
@@ -143,15 +131,13 @@ def kl_curves(runs: dict[str, dict[str, Any]], height: int = 380) -> go.Figure:
             ("kl_data_g", "KL(p_data‖p_g)", REAL),
             ("kl_g_data", "KL(p_g‖p_data)", FAKE),
         ):
-            line = {"dash": dash.get(name, "solid")}
-            traces.append(_line(step, _as_list(tr[key]), f"{label}, {name}", color, line=line))
+            style = {"dash": dash.get(name, "solid")}
+            traces.append(line(step, _as_list(tr[key]), f"{label}, {name}", color, line=style))
     yaxis = {"type": "log", "dtick": 1, "title": {"text": "nats"}}
     return figure(traces, height, xaxis=_STEP, yaxis=yaxis)
 
 
 def _finish(fig: go.Figure, height: int) -> go.Figure:
-    from ganlab.viz import TEMPLATE
-
     legend = {"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0}
     fig.update_layout(
         template=TEMPLATE, height=height, margin={"l": 60, "r": 20, "t": 50, "b": 50},

@@ -10,7 +10,8 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ganlab import ui, viz
+from ganlab import ui
+from ganlab import viz_curves as vc
 from ganlab import viz_images as vi
 from ganlab import viz_latent as vl
 from ganlab.captions import captions
@@ -108,10 +109,10 @@ def live() -> None:
     a, b, c = st.columns(3, gap="medium")
     with a:
         ui.chart(
-            f"{P}.losses", words["losses"], v["losses"], viz.loss_curves, runner.history(), cfg.loss
+            f"{P}.losses", words["losses"], v["losses"], vc.loss_curves, runner.history(), cfg.loss
         )
     with b:
-        ui.chart(f"{P}.d", words["d"], v["losses"], viz.d_outputs, runner.history(), cfg.loss)
+        ui.chart(f"{P}.d", words["d"], v["losses"], vc.d_outputs, runner.history(), cfg.loss)
     with c:
         ui.chart(f"{P}.score", vi.SCORE_CAPTION, v["metrics"], vi.digit_score_curves, metrics)
     st.subheader("Nearest training digits")

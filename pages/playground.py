@@ -10,6 +10,7 @@ import functools
 import streamlit as st
 
 from ganlab import animation, ui, viz
+from ganlab import viz_curves as vc
 from ganlab.captions import captions
 from ganlab.controls import KNOBS, MODIFIERS, NETS
 from ganlab.errors import GanlabError
@@ -78,13 +79,13 @@ def live() -> None:
         draw = functools.partial(viz.distribution, light=busy)
         ui.chart(f"{P}.dist", caption, (v["view"], shown, busy), draw, snap.view, cfg.loss, shown)
     with right:
-        ui.chart(f"{P}.loss", words["losses"], v["losses"], viz.loss_curves, history, cfg.loss)
-        ui.chart(f"{P}.d", words["d"], v["losses"], viz.d_outputs, history, cfg.loss)
+        ui.chart(f"{P}.loss", words["losses"], v["losses"], vc.loss_curves, history, cfg.loss)
+        ui.chart(f"{P}.d", words["d"], v["losses"], vc.d_outputs, history, cfg.loss)
     a, b = st.columns(2, gap="large")
     with a:
-        ui.chart(f"{P}.js", words["js"], v["metrics"], viz.divergence_curves, metrics)
+        ui.chart(f"{P}.js", words["js"], v["metrics"], vc.divergence_curves, metrics)
     with b:
-        ui.chart(f"{P}.cov", words["modes"], v["metrics"], viz.coverage_curves, metrics)
+        ui.chart(f"{P}.cov", words["modes"], v["metrics"], vc.coverage_curves, metrics)
 
 
 live()

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from ganlab import viz
+from ganlab import viz, viz_curves
 from ganlab.animation import history_gif
 from ganlab.captions import captions
 from ganlab.config import make_config
@@ -104,30 +104,30 @@ def test_1d_picture_has_densities_d_and_d_star(views):
 
 
 def test_loss_curves_mark_the_equilibrium_where_there_is_one():
-    fig = valid(viz.loss_curves(history(), "nsgan"))
+    fig = valid(viz_curves.loss_curves(history(), "nsgan"))
     assert len(fig.data) == 2 and fig.layout.shapes[0].y0 == pytest.approx(2 * math.log(2))
-    assert valid(viz.loss_curves(history(), "lsgan")).layout.shapes[0].y0 == 0.25
-    assert not valid(viz.loss_curves(history(), "wgan")).layout.shapes
+    assert valid(viz_curves.loss_curves(history(), "lsgan")).layout.shapes[0].y0 == 0.25
+    assert not valid(viz_curves.loss_curves(history(), "wgan")).layout.shapes
 
 
 def test_d_outputs_have_the_half_line_where_d_star_is_a_half():
-    fig = valid(viz.d_outputs(history(), "nsgan"))
+    fig = valid(viz_curves.d_outputs(history(), "nsgan"))
     assert [t.name for t in fig.data] == ["D(x) real", "D(G(z)) fake"]
     assert fig.layout.shapes[0].y0 == 0.5
-    assert valid(viz.d_outputs(history(), "lsgan")).layout.shapes[0].y0 == 0.5
-    assert not valid(viz.d_outputs(history(), "hinge")).layout.shapes
+    assert valid(viz_curves.d_outputs(history(), "lsgan")).layout.shapes[0].y0 == 0.5
+    assert not valid(viz_curves.d_outputs(history(), "hinge")).layout.shapes
 
 
 def test_metric_charts():
     step = np.arange(5.0)
     metrics = {"step": step, "js_grid": step + 0.1, "kl_grid": step + 1, "kl_rev": step + 2}
     metrics.update(modes_covered=step, modes_total=np.full(5, 8.0), high_quality_frac=step / 5)
-    fig = valid(viz.divergence_curves(metrics))
+    fig = valid(viz_curves.divergence_curves(metrics))
     assert len(fig.data) == 3 and fig.layout.yaxis.type == "log"
-    cov = valid(viz.coverage_curves(metrics))
+    cov = valid(viz_curves.coverage_curves(metrics))
     assert [t.name for t in cov.data] == ["modes covered", "high quality %"]
     assert cov.layout.yaxis.range == (-0.3, 8.3) and max(cov.data[1].y) == 80
-    no_modes = valid(viz.coverage_curves({"step": step, "w1": step}))
+    no_modes = valid(viz_curves.coverage_curves({"step": step, "w1": step}))
     assert [t.name for t in no_modes.data] == ["W1 (sliced)"]
 
 
@@ -173,7 +173,7 @@ def test_spec_cache_rebuilds_only_when_the_token_changes():
     cache = viz.SpecCache()
 
     def build():
-        return viz.loss_curves(history(), "nsgan", height=333)
+        return viz_curves.loss_curves(history(), "nsgan", height=333)
 
     spec, height = cache.spec("loss", (1, 5), build)
     assert height == 333 and json.loads(spec)["data"][0]["name"] == "D loss"
