@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
     b.add_argument("--record", help="also write the JSON and a markdown table to this folder")
 
-    from ganlab.sweep import add_arguments as add_sweep_arguments
+    from ganlab.sweep_cli import add_arguments as add_sweep_arguments
 
     add_sweep_arguments(sub.add_parser("sweep", help="train a grid of small GANs at once"))
     from ganlab.augment_report import add_arguments as add_augment_arguments
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sample":
             return _sample(args)
         if args.command == "sweep":
-            from ganlab.sweep import sweep_command
+            from ganlab.sweep_cli import sweep_command
 
             return sweep_command(args)
         if args.command == "augment":
