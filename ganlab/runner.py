@@ -2,10 +2,9 @@
 
 A Runner owns a Trainer and, while playing, one thread that steps it. The page never touches
 the trainer: its commands run between two steps (in the training thread while one runs, in
-the caller otherwise), and it reads the newest Snapshot plus bounded histories. A picture
-(points, D on a grid) costs several training steps, so the thread takes one only when the
-page has asked for it, at most MAX_VIEW_HZ times a second and within VIEW_SHARE of the wall
-clock; metrics (5000 samples) get a smaller share (see bench/INAPP.md). A process-wide cap
+the caller otherwise), and it reads the newest Snapshot plus bounded histories. Pictures
+and metrics cost steps, so the thread takes them on a budget of the wall clock (pacing.py)
+and a picture only when the page has asked for one. A process-wide cap
 (``threads.SLOTS``) bounds how many runs train at once; beyond it runs take turns, with a
 message. A diverged run pauses itself and keeps the message. Nothing here imports
 Streamlit: ganlab.ui ties one Runner to one session with ``st.cache_resource(scope=
@@ -30,22 +29,13 @@ import torch
 from ganlab.checkpoint import CHECKPOINT, save_run
 from ganlab.config import RunConfig
 from ganlab.data import GaussianMixture
+from ganlab.pacing import Pacer
 from ganlab.runlog import RunLog
 from ganlab.threads import SLOTS, Job, Slots, share_the_interpreter
 from ganlab.train import Snapshot, Trainer
 
-MAX_VIEW_HZ = 10.0
-VIEW_SHARE = 0.08  # at most this share of the wall clock goes to pictures
-METRICS_SHARE = 0.03
-METRICS_MIN_S, METRICS_MAX_S = 0.5, 5.0  # the budget bends so that a busy machine still
-VIEW_MAX_S = 1.0  # animates (a picture every second) and measures (every 5 s)
-SCALARS_EVERY_S = 0.5  # loss/D(x) history points between pictures (a snapshot costs ~3-7 ms)
-FRAME_EVERY_S = 0.25  # GIF frames: G's samples of a fixed noise batch
-FRAME_POINTS = 400
-# Digits: the GIF is of points, so image runs keep no frames (400 digits cost ~0.15 s), and
-# their digit score (500 samples through the classifier, 1-3 s on a busy CPU) may wait up
-# to this long so that it stays near its share of the clock.
-IMAGE_METRICS_MAX_S = 12.0
+FRAME_POINTS = 400  # a GIF frame: G's samples of a fixed noise batch (image runs keep none:
+# 400 digits cost ~0.15 s, and the GIF is of points)
 SHARED_S = 6.0  # the turn-taking message stays this long after a run last waited
 # Where the training threads note, every TRACE_EVERY_S, each run's step and its place in the
 # line (JSON lines; unset: nowhere). The load test reads it to tell a run that stopped
@@ -105,16 +95,12 @@ class Runner:
             message = self._message
             sharing = self._playing and time.monotonic() < self._shared_until
             if sharing:
-                message = (
-                    f"Taking turns: {self._slots.in_use + self._slots.waiting} runs want to "
-                    f"train on this server, which trains {self._slots.limit} at a time; each "
-                    f"trains for about {self._slots.turn_s:g} s, then lets the next one go."
-                )
+                message = self._slots.message()
             return Status(
                 self._playing,
                 sharing,
                 snap.step if snap else 0,
-                self._rate if self._playing else 0.0,
+                self._pace.rate if self._playing else 0.0,
                 snap.device if snap else "",
                 message,
             )
@@ -147,10 +133,10 @@ class Runner:
             if self._stopped or self._playing:
                 return
             self._playing, self._message = True, ""
-            self._rate, self._clock = 0.0, []
+            self._pace.restart_clock()
             if self._metrics_at == self.trainer.step:  # measured where it stands: the next
                 # metrics wait their turn (digits: 1-3 s of classifier before any motion)
-                self._next_metrics = time.perf_counter() + self._metrics_gap
+                self._pace.delay_metrics(time.perf_counter())
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._loop, name=f"ganlab-runner-{id(self):x}", daemon=True
@@ -283,40 +269,20 @@ class Runner:
                 torch.set_num_threads(threads_before)
 
     def _after_step(self) -> None:
-        now = time.perf_counter()
-        self._tick(now)
-        if now >= self._next_frame:
+        now, pace = time.perf_counter(), self._pace
+        pace.tick(now, self.trainer.step)
+        if pace.frame_due(now):
             self._add_frame()
-            self._next_frame = now + FRAME_EVERY_S
-        if now >= self._next_metrics:
-            cost = self._publish(view=False, metrics=True)
-            self._next_metrics = now + self._metrics_wait(cost)
-        elif self.speed or (self._view_wanted and now >= self._next_view):
-            cost = self._publish(view=True, metrics=False)
-            self._next_view = now + min(max(1 / MAX_VIEW_HZ, cost / VIEW_SHARE), VIEW_MAX_S)
-        elif now >= self._next_scalars:
-            self._publish(view=False, metrics=False)
-
-    def _metrics_wait(self, cost: float) -> float:
-        """Seconds until the next metrics, so that they take about METRICS_SHARE of the time."""
-        self._metrics_gap = min(max(METRICS_MIN_S, cost / METRICS_SHARE), self._metrics_max_s)
-        return self._metrics_gap
-
-    def _tick(self, now: float) -> None:
-        """Wall-clock steps/s over the last second or so (pictures included: what you get)."""
-        self._clock.append((now, self.trainer.step))
-        while len(self._clock) > 2 and now - self._clock[0][0] > 1.0:
-            self._clock.pop(0)
-        (t0, s0), (t1, s1) = self._clock[0], self._clock[-1]
-        if t1 > t0:
-            self._rate = (s1 - s0) / (t1 - t0)
+        what = pace.publish_due(now, bool(self.speed), self._view_wanted)
+        if what:
+            self._publish(view=what == "view", metrics=what == "metrics")
 
     def _publish(self, view: bool, metrics: bool) -> float:
         """Take a snapshot, record it, and say what it cost in seconds."""
         started = time.perf_counter()
         snap = self.trainer.snapshot(view=view, metrics=metrics)
         cost = time.perf_counter() - started
-        snap.steps_per_s = self._rate if self._playing else 0.0
+        snap.steps_per_s = self._pace.rate if self._playing else 0.0
         if metrics:
             self._log.add_metrics(snap.step, snap.metrics)
             self._metrics_at = snap.step
@@ -332,7 +298,7 @@ class Runner:
             self._snap = snap
             if view:
                 self._view_wanted, self._views = False, self._views + 1
-        self._next_scalars = started + SCALARS_EVERY_S
+        self._pace.published(view, metrics, started, cost)
         return cost
 
     def _stale(self) -> bool:
@@ -374,15 +340,12 @@ class Runner:
         real = data.sample(FRAME_POINTS, torch.Generator(trainer.device)) if toy else None
         real_np = real.cpu().numpy() if real is not None else np.zeros((0, 0))
         self._log, self._views = RunLog(real_np, data.bounds if toy else None), 0
-        self._metrics_max_s = IMAGE_METRICS_MAX_S if trainer.cfg.kind == "image" else METRICS_MAX_S
         self._run_id = getattr(self, "_run_id", 0) + 1
         self._snap: Snapshot | None = None
         self._metrics_at = -1
-        self._message, self._rate, self._clock = "", 0.0, []
-        self._next_view = self._next_scalars = self._next_frame = 0.0
-        self._next_metrics = time.perf_counter() + METRICS_MIN_S
+        self._message, self._pace = "", Pacer(image=trainer.cfg.kind == "image")
         self._add_frame()
-        self._metrics_wait(self._publish(view=True, metrics=True))
+        self._publish(view=True, metrics=True)
 
     def _call(self, fn: Callable[[], Any]) -> Any:
         """Run fn on the trainer between two steps and return its result (or raise its error)."""

@@ -96,6 +96,14 @@ class Slots:
             self._cond.notify_all()
             return True
 
+    def message(self) -> str:
+        """The sentence a waiting run's page shows."""
+        return (
+            f"Taking turns: {self.in_use + self.waiting} runs want to train on this server, "
+            f"which trains {self.limit} at a time; each trains for about {self.turn_s:g} s, "
+            "then lets the next one go."
+        )
+
     def release(self) -> None:
         with self._cond:
             self.in_use -= 1
