@@ -107,12 +107,11 @@ def live() -> None:
     pick = right.selectbox("Beside the grid", shown, format_func=VIEWS.get, key=f"{P}.view")
     right.image(vl.grid_image(view[pick], 2), caption=vi.EXTRA_VIEWS[pick])
     a, b, c = st.columns(3, gap="medium")
+    history = runner.history()
     with a:
-        ui.chart(
-            f"{P}.losses", words["losses"], v["losses"], vc.loss_curves, runner.history(), cfg.loss
-        )
+        ui.chart(f"{P}.losses", words["losses"], v["losses"], vc.loss_curves, history, cfg.loss)
     with b:
-        ui.chart(f"{P}.d", words["d"], v["losses"], vc.d_outputs, runner.history(), cfg.loss)
+        ui.chart(f"{P}.d", words["d"], v["losses"], vc.d_outputs, history, cfg.loss)
     with c:
         ui.chart(f"{P}.score", vi.SCORE_CAPTION, v["metrics"], vi.digit_score_curves, metrics)
     st.subheader("Nearest training digits")
