@@ -69,15 +69,11 @@ class Pacer:
         """A snapshot (with a picture, metrics, both or neither) began at ``started`` and
         took ``cost`` seconds: the next ones of its kind wait their share of the clock."""
         self.next_scalars = started + SCALARS_EVERY_S
-        if metrics:
-            self.metrics_wait(cost)
+        if metrics:  # spaced so that, at ``cost`` seconds each, they take METRICS_SHARE
+            self.metrics_gap = min(max(METRICS_MIN_S, cost / METRICS_SHARE), self.metrics_max_s)
             self.next_metrics = started + self.metrics_gap
         elif view:
             self.next_view = started + min(max(1 / MAX_VIEW_HZ, cost / VIEW_SHARE), VIEW_MAX_S)
-
-    def metrics_wait(self, cost: float) -> None:
-        """Space metrics so that, at ``cost`` seconds each, they take about METRICS_SHARE."""
-        self.metrics_gap = min(max(METRICS_MIN_S, cost / METRICS_SHARE), self.metrics_max_s)
 
     def delay_metrics(self, now: float) -> None:
         """Play from a state already measured: the next metrics wait their turn."""
