@@ -156,11 +156,11 @@ DATA_DEFAULTS: dict[str, dict[str, Any]] = {
     # maxout units (5 pieces); without G's batch norm it barely starts, with plain ReLU
     # units in D it is about half as good. Even so G hops between modes from one thousand
     # steps to the next. Lookahead (both nets pulled halfway back every 5 steps) damps the
-    # hopping (at 10,000 steps: 24, 21, 18 of 25 modes on seeds 0-2, against 17, 14, 13
-    # without). A batch of 512 at lr 3e-3 finds most of the rest, and 20,000 steps with
-    # the decay stretched to match sharpen them: seeds 0-4 end at 25, 25, 23, 22, 25 modes
-    # and 87-93 % high quality (bench/QUALITY.md). Issue 3's bar (24 of 25 and 80 %) holds
-    # on seeds 0, 1 and 4; seeds 2 and 3 miss two and three modes.
+    # hopping; a batch of 512 at lr 3e-3 for 20,000 steps, the decay stretched to match,
+    # finds most modes and sharpens them, but unpacked it still lost 2-3 modes on two
+    # seeds of five (25, 25, 23, 22, 25). Packing pairs (PacGAN) lets D see that G's pairs
+    # come from too few modes: all 25 on seeds 0-4, 83-94 % high quality, and D's packed
+    # batch is half as long, so a step costs half as much (bench/QUALITY.md).
     "grid25": {
         "steps": 20000,
         "batch_size": 512,
@@ -173,6 +173,7 @@ DATA_DEFAULTS: dict[str, dict[str, Any]] = {
         "lr_decay": 0.9,
         "lr_decay_every": 2000,
         "lookahead": 5,
+        "pack": 2,
     },
     "mnist": {"batch_size": 64, "hidden": 32, "noise_dim": 62, "steps": 2000},
 }
