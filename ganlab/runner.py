@@ -14,6 +14,7 @@ Streamlit: ganlab.ui ties one Runner to one session with ``st.cache_resource(sco
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import threading
@@ -290,8 +291,8 @@ class Runner:
             snap.metrics = self._log.last_metrics()
         self._log.add_losses(snap)
         with self._lock:
-            if not view and self._snap is not None:
-                snap.view = self._snap.view  # keep the last picture beside the new numbers
+            if self._snap is not None:
+                self._carry_over(snap, view)
             if snap.status == "diverged":  # the nets are back at the last finite state
                 self._playing, self._message = False, snap.message
                 snap.step = self.trainer.step
@@ -300,6 +301,16 @@ class Runner:
                 self._view_wanted, self._views = False, self._views + 1
         self._pace.published(view, metrics, started, cost)
         return cost
+
+    def _carry_over(self, snap: Snapshot, view: bool) -> None:
+        """Keep the last picture beside new numbers, and the last measured losses and D
+        outputs when no G step came since (a pause, or a single D step): the page shows
+        them, not blanks."""
+        if not view:
+            snap.view = self._snap.view
+        for name in ("loss_d", "loss_g", "d_real", "d_fake"):
+            if math.isnan(getattr(snap, name)):
+                setattr(snap, name, getattr(self._snap, name))
 
     def _stale(self) -> bool:
         """Whether the published picture or metrics lag the nets (then pausing publishes)."""

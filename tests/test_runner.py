@@ -54,6 +54,26 @@ def test_play_advances_and_pause_stops(runner):
     assert len(runner.history()["step"]) >= 1
 
 
+def test_a_pause_or_a_d_step_keeps_the_last_measured_d_outputs(runner):
+    """No G step since the last snapshot: the numbers on the page stay the last measured
+    ones instead of turning blank."""
+    runner.play()
+    wait_for(lambda: runner.status().step >= 5)
+    runner.pause()
+    paused = runner.latest()
+    assert 0 < paused.d_real < 1 and 0 < paused.d_fake < 1 and paused.loss_d > 0
+    runner.step("d")
+    after = runner.latest()
+    assert after.step == paused.step
+    assert (after.d_real, after.d_fake, after.loss_g) == (
+        paused.d_real,
+        paused.d_fake,
+        paused.loss_g,
+    )
+    runner.step("both")
+    assert runner.latest().d_real != paused.d_real  # a new step: newly measured
+
+
 def test_single_steps(runner):
     g_before = [p.clone() for p in runner.trainer.g.parameters()]
     runner.step("d")
