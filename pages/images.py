@@ -6,9 +6,7 @@ grid from fixed noise, the losses, D's outputs and the digit classifier's score.
 the nearest training digits of any generated one (CS231n's memorisation check).
 """
 
-import numpy as np
 import streamlit as st
-import torch
 
 from ganlab import ui
 from ganlab import viz_curves as vc
@@ -18,8 +16,8 @@ from ganlab.captions import captions
 from ganlab.config import RunConfig, make_config
 from ganlab.controls import IMAGE_KNOBS, IMAGE_WIDGETS
 from ganlab.data.mnist import find_mnist_files
-from ganlab.digits import classify, nearest_training_images
 from ganlab.errors import GanlabError
+from ganlab.ui.digit_panels import nearest_panel
 from ganlab.variants import VARIANTS
 
 P, S = "img", st.session_state  # widget key prefix
@@ -73,27 +71,6 @@ playing = runner.playing
 every = ui.redraw_every(REDRAW_S)
 
 
-def nearest_panel(grid: np.ndarray, token: object) -> None:
-    """Pick a generated digit; see the closest training digits (computed once per picture)."""
-    a, b, c = st.columns([1, 1, 6], vertical_alignment="top")
-    last_row, last_col = len(grid) - 1, grid.shape[1] - 1
-    S[f"{P}.nn_row"] = min(S.get(f"{P}.nn_row", 0), last_row)  # CGAN's 10 rows, then 8
-    S[f"{P}.nn_col"] = min(S.get(f"{P}.nn_col", 0), last_col)
-    row = a.number_input("Row", 0, last_row, key=f"{P}.nn_row")
-    col = a.number_input("Column", 0, last_col, key=f"{P}.nn_col")
-    images = runner.trainer.game.images
-    if S.get(f"{P}.nn", (None,))[0] != (token, row, col):
-        digit = torch.from_numpy(grid[row, col]).to(images.device)
-        idx, dist = nearest_training_images(digit[None], k=8, reference=images)
-        near = images[idx[0]].squeeze(1).cpu().numpy()
-        S[f"{P}.nn"] = ((token, row, col), grid[row, col], near, dist[0].cpu().numpy())
-    _, digit, near, dist = S[f"{P}.nn"]
-    (read,), (sure,) = classify(digit[None])
-    words = vl.digit_caption(int(read), float(sure))
-    b.image(vl.enlarge(digit, 3), caption=f"G's digit at row {row}, column {col}: {words}")
-    c.image(vl.strip(near), caption=vi.neighbour_caption(dist, len(images)))
-
-
 @st.fragment(run_every=every if playing else None)
 def live() -> None:
     v, snap, cfg = ui.live_status(runner, playing, (REDRAW_S, every))
@@ -115,7 +92,7 @@ def live() -> None:
     with c:
         ui.chart(f"{P}.score", vi.SCORE_CAPTION, v["metrics"], vi.digit_score_curves, metrics)
     st.subheader("Nearest training digits")
-    nearest_panel(view["grid"], v["view"])
+    nearest_panel(P, runner, view["grid"], v["view"])
 
 
 live()

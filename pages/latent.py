@@ -6,24 +6,20 @@ arithmetic, inversion of a real digit (ganlab/inversion.py), the nearest trainin
 A slider move reruns the page; only the open tab is computed, one digit takes milliseconds.
 """
 
-import time
-
 import numpy as np
 import streamlit as st
 import torch
 
-from ganlab import inversion, pretrained, ui
+from ganlab import inversion, ui
 from ganlab import latent as lt
 from ganlab import viz_latent as vz
 from ganlab.data.mnist import split_bundled
 from ganlab.digits import classify
 from ganlab.errors import GanlabError
+from ganlab.ui.digit_panels import model_picker
 
-Z_DIMS, UPLOAD, S = 4, "Upload a checkpoint (.pt)", st.session_state
-LIVE = "This session's images run"
+Z_DIMS, S = 4, st.session_state
 ui.ensure_navigation()
-shipped = st.cache_resource(show_spinner="Loading the model ...")(pretrained.load)
-uploaded = st.cache_resource(scope="session", max_entries=2)(pretrained.from_bytes)
 
 
 def set_point(model: lt.LatentModel, point: lt.Point) -> None:
@@ -39,26 +35,7 @@ def invert(model: lt.LatentModel, target: torch.Tensor) -> None:
 
 
 with st.sidebar:
-    names = [f"pretrained:{n}" for n in pretrained.available()]
-    live = S.get("ganlab.runner.images")  # this session's run on the images page, if any
-    runs = [LIVE] if live is not None and live.cfg.variant in lt.LATENT_VARIANTS else []
-    choice = st.selectbox("Trained GAN", [*names, *runs, UPLOAD], key="lat.source")
-    model = shipped(names[0].removeprefix("pretrained:")) if names else None
-    try:
-        if choice == LIVE:  # a snapshot: the run trains on while we browse
-            if st.button("Take a new snapshot", key="lat.snap") or "lat.live" not in S:
-                S["lat.live"] = pretrained.from_bytes(
-                    live.checkpoint_bytes(), f"{LIVE} ({time.ctime()})"
-                )
-            model = S["lat.live"]
-        elif choice == UPLOAD:
-            file = st.file_uploader("A checkpoint.pt from 'ganlab train'", "pt", key="lat.pt")
-            if file is not None:
-                model = uploaded(file.getvalue(), file.name)
-        else:
-            model = shipped(choice.removeprefix("pretrained:"))
-    except GanlabError as err:
-        st.error(f"{err} Showing {names[0] if names else 'nothing'} instead.", icon="⚠️")
+    model = model_picker("lat")
     if model is None:
         st.stop()
     S.setdefault("lat.seed", 0)

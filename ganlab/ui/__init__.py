@@ -8,6 +8,8 @@ streamlit. The pages decide layout; nothing here trains or builds figures.
   ``apply_config``).
 - panels.py: ``run_controls``, ``reset_prompt``, ``chart``, ``live_status``,
   ``redraw_every``, ``status_row``, ``export_panel``, ``sync_url``.
+- digit_panels.py: the latent page's ``model_picker`` and the images page's
+  ``nearest_panel`` (imported from there by those pages).
 """
 
 from ganlab.ui.panels import (
