@@ -36,7 +36,7 @@ PER_RUN = ("lr_d", "lr_g", "seed")
 # Fields the batched trainer cannot batch unless they are at these values.
 UNBATCHABLE = (
     ("minibatch_disc", False), ("g_batchnorm", False), ("unrolled", 0), ("r1", 0.0), ("g_ema", 0.0),
-    ("lookahead", 0),
+    ("lookahead", 0), ("instance_noise", 0.0),
 )  # fmt: skip
 
 

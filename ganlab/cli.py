@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--minibatch-disc", action="store_true", default=None)
     t.add_argument("--pack", type=int, help="PacGAN: D judges this many samples at once")
     t.add_argument("--unrolled", type=int, help="unroll D this many steps for G's loss")
+    t.add_argument(
+        "--instance-noise", type=float, help="std of noise added to every sample D sees ..."
+    )
+    t.add_argument(
+        "--instance-noise-steps", type=int, help="... falling to 0 over this many steps (0: kept)"
+    )
     t.add_argument("--gp-weight", type=float)
     t.add_argument("--r1", type=float, help="R1 penalty weight gamma on real data")
     t.add_argument("--clip", type=float)
@@ -134,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
 CONFIG_FLAGS = (
     "data variant loss steps seed k lr_d lr_g lr_decay lr_decay_every batch_size optimizer "
     "beta1 beta2 noise noise_dim hidden depth d_depth activation g_batchnorm maxout g_ema "
-    "lookahead lookahead_alpha "
-    "minibatch_disc pack unrolled gp_weight r1 clip info_lambda mnist_dir snapshot_every device"
+    "lookahead lookahead_alpha minibatch_disc pack unrolled instance_noise instance_noise_steps "
+    "gp_weight r1 clip info_lambda mnist_dir snapshot_every device"
 ).split()
 
 

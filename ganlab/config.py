@@ -68,6 +68,8 @@ class RunConfig:
     minibatch_disc: bool = False
     pack: int = 1
     unrolled: int = 0
+    instance_noise: float = 0.0
+    instance_noise_steps: int = 0
     clip: float = 0.0
     gp_weight: float = 0.0
     r1: float = 0.0
@@ -195,6 +197,8 @@ def _validate(c: RunConfig) -> None:
     _in_range("lookahead_alpha", c.lookahead_alpha, 0.0, 1.0, low_open=True)
     _in_range("pack", c.pack, 1, 16)
     _in_range("unrolled", c.unrolled, 0, 20)
+    _in_range("instance_noise", c.instance_noise, 0.0, 10.0)
+    _in_range("instance_noise_steps", c.instance_noise_steps, 0, MAX_STEPS)
     _in_range("clip", c.clip, 0.0, 10.0)
     _in_range("gp_weight", c.gp_weight, 0.0, 1000.0)
     _in_range("r1", c.r1, 0.0, 1000.0)
@@ -224,11 +228,17 @@ def _validate(c: RunConfig) -> None:
             "so that its activations fit in memory (about 1 GB) on any device."
         )
     if kind == "image" and (
-        c.pack > 1 or c.unrolled or c.minibatch_disc or c.g_batchnorm or c.maxout > 1 or c.g_ema
+        c.pack > 1
+        or c.unrolled
+        or c.minibatch_disc
+        or c.g_batchnorm
+        or c.maxout > 1
+        or c.g_ema
+        or c.instance_noise
     ):
         raise ConfigError(
-            "pack, unrolled, minibatch_disc, g_batchnorm, maxout and g_ema apply to toy variants "
-            f"only; turn them off for variant {c.variant!r}."
+            "pack, unrolled, minibatch_disc, g_batchnorm, maxout, g_ema and instance_noise apply "
+            f"to toy variants only; turn them off for variant {c.variant!r}."
         )
 
 

@@ -46,6 +46,15 @@ WIDGETS: dict[str, tuple[str, str, Any, str]] = {
     "minibatch_disc": ("toggle", "Minibatch discrimination", None, "D compares samples."),
     "pack": ("slider", "Pack (PacGAN)", (1, 8), "D judges this many samples together."),
     "unrolled": ("slider", "Unrolled D steps", (0, 10), "G looks this many D steps ahead."),
+    "instance_noise": (
+        "choice", "Instance noise (std)", (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0),
+        "0: off. Otherwise D sees every sample, real and fake, plus Gaussian noise of this "
+        "std: the blurred sets overlap, so D is never perfect and G's gradient never vanishes.",
+    ),
+    "instance_noise_steps": (
+        "choice", "... falling to 0 over (steps)", (0, 1000, 2000, 5000, 10000, 20000),
+        "0: the noise stays for the whole run.",
+    ),
     "seed": ("number", "Seed", (0, 2**31 - 1), "Same seed, same run (on CPU)."),
     "info_lambda": (
         "choice", "λ: weight of InfoGAN's information term", (0.0, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0),
@@ -75,7 +84,7 @@ NETS = (
     "noise", "noise_dim", "hidden", "depth", "d_depth", "activation", "g_batchnorm", "maxout",
     "g_ema", "seed",
 )  # fmt: skip
-MODIFIERS = ("minibatch_disc", "pack", "unrolled")
+MODIFIERS = ("minibatch_disc", "pack", "unrolled", "instance_noise", "instance_noise_steps")
 
 
 def loss_fields(choice: str, gp_weight: float) -> dict[str, Any]:

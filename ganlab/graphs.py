@@ -41,6 +41,8 @@ def graph_unsupported(cfg: Any, device: torch.device) -> str | None:
         return f"{cfg.optimizer} keeps its lr on the host; graphs need adam"
     if cfg.unrolled:
         return "the unrolled D copies its weights each step"
+    if cfg.instance_noise:
+        return "instance noise changes its size every step"
     return None
 
 

@@ -97,7 +97,8 @@ class Trainer:
             real.requires_grad_(True)
         with torch.set_grad_enabled(keep_fake):
             kept = self.game.fake(n)
-        fake = Fake(kept.x.detach(), kept.cond, kept.latent)
+        fake = Fake(self.blur(kept.x.detach()), kept.cond, kept.latent)
+        real = self.blur(real)
         if self.game.concat_ok and cond is None:
             logits = self.game.discriminate(torch.cat([real, fake.x]))
             d_real, d_fake = logits.split([len(logits) // 2, len(logits) // 2])
@@ -136,11 +137,12 @@ class Trainer:
         self.d.requires_grad_(False)  # D's weight gradients are not needed for G's step
         if fake is None:
             fake = self.game.fake(n)
+        seen = self.blur(fake.x)
         if self.cfg.unrolled:
             real, _ = self.game.real(n)
-            d_fake = unrolled_d_logits(self, real, fake.x)
+            d_fake = unrolled_d_logits(self, self.blur(real), seen)
         else:
-            d_fake = self.game.discriminate(fake.x, fake.cond)
+            d_fake = self.game.discriminate(seen, fake.cond)
         # G's loss depends on D(G(z)) alone; the real-logits slot is only a placeholder.
         loss = self.loss_fn(d_fake.detach(), d_fake).g
         aux = self.game.aux_loss(fake)
@@ -151,6 +153,22 @@ class Trainer:
         self.opt_g.step()
         self.d.requires_grad_(True)
         return loss.detach()
+
+    def instance_sigma(self) -> float:
+        """The std of instance noise at this step: ``instance_noise``, falling linearly to
+        0 over ``instance_noise_steps`` G steps (0: kept for the whole run)."""
+        sigma, steps = self.cfg.instance_noise, self.cfg.instance_noise_steps
+        return sigma * max(0.0, 1 - self.step / steps) if steps else sigma
+
+    def blur(self, x: Tensor) -> Tensor:
+        """``x`` as D sees it. With instance noise every sample, real or fake, gets its own
+        N(0, sigma^2) noise: the two blurred distributions overlap, so D cannot separate
+        them perfectly and G's gradient does not vanish (Arjovsky & Bottou 2017; Sonderby
+        et al. 2017). Without it, ``x`` itself."""
+        sigma = self.instance_sigma()
+        if not sigma:
+            return x
+        return x + sigma * torch.randn(x.shape, generator=self.rng, device=x.device, dtype=x.dtype)
 
     def _count_step(self, loss_g: Tensor) -> None:
         """Count a finished step: lr decay, and its statistics for the next snapshot."""

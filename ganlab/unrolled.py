@@ -31,7 +31,7 @@ def unrolled_d_logits(trainer: Trainer, real: Tensor, fake: Tensor) -> Tensor:
     moments = [(s.get("exp_avg"), s.get("exp_avg_sq"), float(s.get("step", 0))) for s in state]
     b1, b2 = cfg.beta1, cfg.beta2
     for i in range(cfg.unrolled):
-        x_real = real if i == 0 else game.real(len(real))[0]
+        x_real = real if i == 0 else trainer.blur(game.real(len(real))[0])
         if game.concat_ok:
             logits = functional_call(d, params, (torch.cat([x_real, fake]),))
             d_real, d_fake = logits.split([len(logits) // 2, len(logits) // 2])

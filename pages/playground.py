@@ -27,7 +27,7 @@ with st.sidebar:
     st.header("Data and game")
     ui.data_widget(P)
     ui.variant_widget(P)
-    with st.expander("Modifiers: minibatch discrimination, pack, unrolled"):
+    with st.expander("Modifiers: minibatch discrimination, pack, unrolled, instance noise"):
         for field in MODIFIERS:
             ui.field_widget(P, field)
     st.header("Training knobs")

@@ -58,12 +58,14 @@ def test_flags_override_the_config_file(tmp_path, capsys) -> None:
     cfg = tmp_path / "run.json"
     cfg.write_text(json.dumps({"data": "gauss1d", "variant": "lsgan", "k": 3, "steps": 10}))
     out = tmp_path / "r"
-    flags = ["--k", "2", "--g-ema", "0.99", "--lookahead", "5"]
+    flags = ["--k", "2", "--g-ema", "0.99", "--lookahead", "5", "--instance-noise", "0.2"]
+    flags += ["--instance-noise-steps", "8"]
     code, err = run_cli(["train", "--config", str(cfg), *flags, "--out", str(out)] + FAST, capsys)
     assert code == 0, err
     saved = json.loads((out / "config.json").read_text())
-    got = [saved[f] for f in ("data", "loss", "k", "noise", "g_ema", "lookahead")]
-    assert got == ["gauss1d", "lsgan", 2, "uniform", 0.99, 5]
+    fields = ("data", "loss", "k", "noise", "g_ema", "lookahead", "instance_noise")
+    got = [saved[f] for f in (*fields, "instance_noise_steps")]
+    assert got == ["gauss1d", "lsgan", 2, "uniform", 0.99, 5, 0.2, 8]
 
 
 @pytest.mark.parametrize(
@@ -81,6 +83,7 @@ def test_flags_override_the_config_file(tmp_path, capsys) -> None:
         (["--pack", "3"], "multiple of pack"),
         (["--g-ema", "1.5"], "g_ema is 1.5"),
         (["--lookahead-alpha", "2"], "lookahead_alpha is 2"),
+        (["--instance-noise", "-1"], "instance_noise is -1"),
         (["--device", "cuda" if not torch.cuda.is_available() else "tpu"], "device is"),
         (["--config", "nowhere.json"], "does not exist"),
     ],

@@ -53,6 +53,8 @@ def test_every_variant_builds_with_its_default_data() -> None:
         ({"lookahead": -1}, ["lookahead is -1", "at least 0"]),
         ({"lookahead_alpha": 0.0}, ["lookahead_alpha is 0", "greater than 0"]),
         ({"lookahead_alpha": 1.5}, ["lookahead_alpha is 1.5", "at most 1"]),
+        ({"instance_noise": -0.1}, ["instance_noise is -0.1", "at least 0"]),
+        ({"instance_noise_steps": -5}, ["instance_noise_steps is -5", "at least 0"]),
         (
             {"g_batchnorm": True, "batch_size": 1, "pack": 1},
             ["batch_size is 1", "g_batchnorm", "at least 2"],
@@ -76,8 +78,10 @@ def test_unknown_variant_and_image_only_rules() -> None:
         make_config("dcgan", "mnist", pack=2)
     with pytest.raises(ConfigError, match="toy variants only"):
         make_config("dcgan", "mnist", maxout=5)
-    with pytest.raises(ConfigError, match="g_ema apply to toy variants only"):
+    with pytest.raises(ConfigError, match="g_ema and instance_noise apply to toy variants only"):
         make_config("infogan", "mnist", g_ema=0.999)
+    with pytest.raises(ConfigError, match="turn them off for variant 'dcgan'"):
+        make_config("dcgan", "mnist", instance_noise=0.1)
     with pytest.raises(ConfigError, match="data is 'ring8'"):
         make_config("dcgan", "ring8")
 

@@ -193,12 +193,16 @@ def test_uploaded_points_train_and_a_malformed_file_keeps_the_run(app):
 def test_a_shared_link_restores_the_setup():
     at = fresh()
     at.query_params.update(variant="lsgan", data="gauss1d", k="2", lr_g="0.0005", lookahead="5")
+    at.query_params.update(instance_noise="0.2", instance_noise_steps="1000")
     run(at)
     runner = at.session_state[RUNNER]
     assert (runner.cfg.variant, runner.cfg.data, runner.cfg.k) == ("lsgan", "gauss1d", 2)
     assert runner.cfg.lr_g == 5e-4 and runner.cfg.noise_dim == 1  # gauss1d's preset
     assert at.select_slider(key="pg.lr_g").value == 5e-4
     assert at.select_slider(key="pg.lookahead").value == 5 and runner.trainer.lookahead
+    assert at.select_slider(key="pg.instance_noise").value == 0.2
+    assert at.select_slider(key="pg.instance_noise_steps").value == 1000
+    assert runner.trainer.instance_sigma() == 0.2  # the run D trains on is blurred
     st.cache_resource.clear()
 
 

@@ -120,6 +120,10 @@ def test_what_the_batched_trainer_cannot_batch_trains_one_by_one():
     assert [[r[k] for k in keys] for r in batched] == [[r[k] for k in keys] for r in sequential]
     plain = sweep.make_grid("ring8", lr_d=[1e-3, 2e-3], steps=30, hidden=16)
     assert sweep.plan(plain) == "2 runs in 1 batched group(s)"
+    blurred = sweep.make_grid("ring8", lr_d=[1e-3], steps=30, hidden=16, instance_noise=0.1)
+    assert sweep.plan(blurred) == (
+        "1 runs, 1 of them one by one (the batched trainer cannot batch instance_noise)"
+    )
 
 
 def test_parse_list_names_the_flag():

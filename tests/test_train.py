@@ -79,6 +79,9 @@ def test_knobs_change_mid_run_and_lr_decays() -> None:
         {"g_batchnorm": True, "maxout": 5},
         {"g_batchnorm": True, "g_ema": 0.99},
         {"lookahead": 5, "variant": "wgan"},
+        {"instance_noise": 0.3, "unrolled": 2},
+        {"instance_noise": 0.3, "r1": 1.0, "instance_noise_steps": 10},
+        {"instance_noise": 0.3, "variant": "wgan-gp"},
         {"data": "gauss1d"},
         {"data": "spiral", "noise": "uniform"},
         {"data": "moons", "activation": "tanh", "optimizer": "sgd"},
@@ -155,6 +158,38 @@ def test_lookahead_pulls_both_nets_back_every_n_steps_and_is_saved(tmp_path) -> 
     back = load_trainer(tmp_path)
     assert back.cfg.lookahead == 3
     assert all(torch.equal(a, b) for a, b in zip(back.lookahead.slow, la.lookahead.slow))
+
+
+def test_instance_noise_blurs_what_d_sees_and_fades_on_schedule() -> None:
+    """D's inputs, real and fake, get N(0, sigma^2) noise; sigma falls linearly to 0 over
+    instance_noise_steps G steps, or stays when that is 0."""
+    seen: list[torch.Tensor] = []
+
+    def record(t: Trainer) -> None:
+        t.d.register_forward_pre_hook(lambda _, args: seen.append(args[0].detach().clone()))
+
+    plain, noisy = (
+        Trainer(small(seed=1)),
+        Trainer(small(seed=1, instance_noise=1.0, instance_noise_steps=4)),
+    )
+    assert noisy.instance_sigma() == 1.0
+    for t in (plain, noisy):
+        record(t)
+        t.train_step()
+    (plain_d, plain_g, noisy_d, noisy_g) = seen  # one D forward (real and fake), one for G
+    # ring8's points lie on a circle of radius 2; blurred by sigma 1 they spread off it
+    radius = plain_d[:32].norm(dim=1)
+    torch.testing.assert_close(radius, torch.full_like(radius, 2.0), atol=0.1, rtol=0)
+    off = (noisy_d[:32].norm(dim=1) - 2).abs()
+    assert float(off.mean()) > 0.5
+    assert float((noisy_g - plain_g).std()) > 0.5  # G's fakes reach D blurred too
+    expected = [0.75, 0.5, 0.25, 0.0, 0.0]  # after steps 1..5 of a 4-step fade
+    got = []
+    for _ in range(5):
+        got.append(noisy.instance_sigma())
+        noisy.train_step()
+    assert got == expected
+    assert Trainer(small(instance_noise=0.2)).instance_sigma() == 0.2  # 0 steps: kept
 
 
 def test_wgan_clips_critic_weights() -> None:
