@@ -159,8 +159,9 @@ DATA_DEFAULTS: dict[str, dict[str, Any]] = {
     # hopping; a batch of 512 at lr 3e-3 for 20,000 steps, the decay stretched to match,
     # finds most modes and sharpens them, but unpacked it still lost 2-3 modes on two
     # seeds of five (25, 25, 23, 22, 25). Packing pairs (PacGAN) lets D see that G's pairs
-    # come from too few modes: all 25 on seeds 0-6, 83-94 % high quality, and D's packed
-    # batch is half as long, so a step costs half as much (bench/QUALITY.md).
+    # come from too few modes: all 25 on nine of seeds 0-9 (23 on seed 7), 83-94 % high
+    # quality, and D's packed batch is half as long, so a step costs half as much
+    # (bench/QUALITY.md).
     "grid25": {
         "steps": 20000,
         "batch_size": 512,
