@@ -20,9 +20,9 @@ import time
 
 import torch
 
-from ganlab.bench_inapp import in_app, thread_cpu
-from ganlab.config import make_config
-from ganlab.train import Trainer
+from ganlab.benchmarks.inapp import in_app, thread_cpu
+from ganlab.config.run_config import make_config
+from ganlab.training.trainer import Trainer
 
 
 def headless_loop(cfg, seconds: float) -> tuple[float, float]:

@@ -25,8 +25,8 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ganlab import pretrained  # noqa: E402
-from ganlab.latent import cpu_threads  # noqa: E402
+from ganlab.labs.latent import pretrained  # noqa: E402
+from ganlab.labs.latent.space import cpu_threads  # noqa: E402
 
 
 def one_digit_ms(name: str) -> float:

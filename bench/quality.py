@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from ganlab.config import make_config
-from ganlab.train import Trainer
+from ganlab.config.run_config import make_config
+from ganlab.training.trainer import Trainer
 
 CHECKS = {
     "ring8": [("nsgan", "ring8", {}, seed) for seed in range(5)],

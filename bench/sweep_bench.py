@@ -12,9 +12,9 @@ import time
 
 import torch
 
-from ganlab.batched import bench_case
 from ganlab.device import resolve_device
-from ganlab.sweep import make_grid, run_sweep
+from ganlab.labs.sweep import make_grid, run_sweep
+from ganlab.training.batched import bench_case
 
 SHAPES = {
     "gauss1d preset (8 tanh units, batch 8)": {"data": "gauss1d"},

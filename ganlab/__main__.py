@@ -2,6 +2,6 @@
 
 import sys
 
-from ganlab.cli import main
+from ganlab.cli.main import main
 
 sys.exit(main())

@@ -11,8 +11,11 @@ from functools import partial
 
 import streamlit as st
 
-from ganlab import augment, augment_report, ui, viz_augment
+from ganlab import ui
 from ganlab.errors import GanlabError
+from ganlab.figures import augment as viz_augment
+from ganlab.labs.augment import experiment as augment
+from ganlab.labs.augment import report as augment_report
 from ganlab.ui.jobs import run_button
 
 ui.ensure_navigation()

@@ -9,16 +9,16 @@ the nearest training digits of any generated one (CS231n's memorisation check).
 import streamlit as st
 
 from ganlab import ui
-from ganlab import viz_curves as vc
-from ganlab import viz_images as vi
-from ganlab import viz_latent as vl
-from ganlab.captions import captions
-from ganlab.config import RunConfig, make_config
-from ganlab.controls import IMAGE_KNOBS, IMAGE_WIDGETS
+from ganlab.config.controls import IMAGE_KNOBS, IMAGE_WIDGETS
+from ganlab.config.presets import VARIANTS
+from ganlab.config.run_config import RunConfig, make_config
 from ganlab.data.mnist import find_mnist_files
 from ganlab.errors import GanlabError
+from ganlab.figures import curves as vc
+from ganlab.figures import images as vi
+from ganlab.figures import latent as vl
+from ganlab.figures.captions import captions
 from ganlab.ui.digit_panels import nearest_panel
-from ganlab.variants import VARIANTS
 
 P, S = "img", st.session_state  # widget key prefix
 REDRAW_S = 0.5

@@ -10,12 +10,13 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ganlab import inversion, ui
-from ganlab import latent as lt
-from ganlab import viz_latent as vz
+from ganlab import ui
 from ganlab.data.mnist import split_bundled
-from ganlab.digits import classify
 from ganlab.errors import GanlabError
+from ganlab.figures import latent as vz
+from ganlab.labs.latent import inversion
+from ganlab.labs.latent import space as lt
+from ganlab.scores.digits import classify
 from ganlab.ui.digit_panels import model_picker
 
 Z_DIMS, S = 4, st.session_state

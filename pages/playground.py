@@ -9,12 +9,14 @@ import functools
 
 import streamlit as st
 
-from ganlab import animation, ui, viz
-from ganlab import viz_curves as vc
-from ganlab.captions import captions
-from ganlab.controls import KNOBS, MODIFIERS, NETS
+from ganlab import ui
+from ganlab.config.controls import KNOBS, MODIFIERS, NETS
+from ganlab.config.links import config_from_params
 from ganlab.errors import GanlabError
-from ganlab.sharing import config_from_params
+from ganlab.figures import animation
+from ganlab.figures import curves as vc
+from ganlab.figures import live as viz
+from ganlab.figures.captions import captions
 
 P = "pg"  # widget key prefix
 REDRAW_S = 0.2

@@ -7,9 +7,11 @@ any cell's setup opens in the playground through its link.
 
 import streamlit as st
 
-from ganlab import sweep, ui, viz_sweep
-from ganlab.config import TOY_DATA
+from ganlab import ui
+from ganlab.config.run_config import TOY_DATA
 from ganlab.errors import GanlabError
+from ganlab.figures import sweep as viz_sweep
+from ganlab.labs import sweep
 from ganlab.ui.jobs import run_button
 
 ui.ensure_navigation()

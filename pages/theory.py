@@ -6,7 +6,9 @@ measures from the nets; results are cached per setting (pure functions of their 
 
 import streamlit as st
 
-from ganlab import theory, ui, viz_theory
+from ganlab import ui
+from ganlab.figures import theory as viz_theory
+from ganlab.labs import theory
 
 ui.ensure_navigation()
 CONFIG = {"displaylogo": False}

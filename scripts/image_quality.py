@@ -42,16 +42,16 @@ def passes(variant: str, r: dict) -> bool:
 
 
 def save_png(grid: np.ndarray, path: Path) -> None:
-    from ganlab.image import tile
+    from ganlab.games.image import tile
 
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray((tile(grid) * 255).round().astype(np.uint8)).save(path)
 
 
 def measure(variant: str, seed: int, runs: Path, images: Path, extra: list[str]) -> dict:
-    from ganlab.checkpoint import load_trainer
-    from ganlab.cli import main as ganlab_main
-    from ganlab.image import quality
+    from ganlab.cli.main import main as ganlab_main
+    from ganlab.scores import images as quality
+    from ganlab.training.checkpoint import load_trainer
 
     out = runs / f"{variant}-s{seed}"
     start = time.perf_counter()

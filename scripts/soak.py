@@ -21,9 +21,9 @@ from pathlib import Path
 
 import torch
 
-from ganlab.config import make_config
-from ganlab.runner import Runner
-from ganlab.threads import Slots
+from ganlab.config.run_config import make_config
+from ganlab.live.runner import Runner
+from ganlab.live.threads import Slots
 
 TOLERANCE = 0.10
 

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ganlab.data.mnist import split_bundled  # noqa: E402
-from ganlab.digits import WEIGHTS, DigitClassifier  # noqa: E402
+from ganlab.scores.digits import WEIGHTS, DigitClassifier  # noqa: E402
 
 MAX_SHIFT = 2
 

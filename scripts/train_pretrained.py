@@ -30,7 +30,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ganlab.pretrained import NAMES, PRETRAINED_DIR, load, slim  # noqa: E402
+from ganlab.labs.latent.pretrained import NAMES, PRETRAINED_DIR, load, slim  # noqa: E402
 
 # name -> the CLI flags beyond --data mnist (each variant's preset does the rest)
 PLAN: dict[str, list[str]] = {
@@ -76,10 +76,10 @@ def train(name: str, runs: Path, data: Path, extra: list[str]) -> dict:
 
 def measure(name: str, n: int = 1000, inversions: int = 50) -> dict:
     """Quality with the digit classifier, on n samples drawn as ``ganlab sample`` does."""
-    from ganlab.checkpoint import load_trainer
-    from ganlab.digits import classify, digit_scores
-    from ganlab.image.infogan import code_purity
-    from ganlab.inversion import report
+    from ganlab.games.infogan import code_purity
+    from ganlab.labs.latent.inversion import report
+    from ganlab.scores.digits import classify, digit_scores
+    from ganlab.training.checkpoint import load_trainer
 
     trainer = load_trainer(f"pretrained:{name}", torch.device("cpu"))
     game = trainer.game

@@ -12,12 +12,12 @@ import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
-from ganlab import augment
-from ganlab.augment_report import reading
-from ganlab.cli import main
+from ganlab.cli.main import main
 from ganlab.errors import ConfigError
-from ganlab.pseudo_labels import generated_loss, pseudo_targets
-from ganlab.ssgan import ssgan_d_loss
+from ganlab.labs.augment import experiment as augment
+from ganlab.labs.augment.labels import generated_loss, pseudo_targets
+from ganlab.labs.augment.report import reading
+from ganlab.labs.augment.ssgan import ssgan_d_loss
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "augment.py")

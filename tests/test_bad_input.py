@@ -22,15 +22,15 @@ import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from ganlab import pretrained
-from ganlab.checkpoint import FORMAT, load_trainer
-from ganlab.cli import main
-from ganlab.config import RunConfig, make_config
+from ganlab.cli.main import main
+from ganlab.config.links import save_points
+from ganlab.config.run_config import RunConfig, make_config
 from ganlab.data.files import MAX_FILE_BYTES, MAX_ROWS
 from ganlab.errors import GanlabError
-from ganlab.inversion import read_digit_file
-from ganlab.sharing import save_points
-from ganlab.train import Trainer
+from ganlab.labs.latent import pretrained
+from ganlab.labs.latent.inversion import read_digit_file
+from ganlab.training.checkpoint import FORMAT, load_trainer
+from ganlab.training.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--hidden", "8", "--depth", "1", "--batch-size", "16", "--steps", "2"]

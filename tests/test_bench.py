@@ -9,9 +9,9 @@ import json
 import pytest
 import torch
 
-from ganlab.bench import CASES, naive_steps_fn
-from ganlab.cli import main
-from ganlab.config import make_config
+from ganlab.benchmarks.cases import CASES, naive_steps_fn
+from ganlab.cli.main import main
+from ganlab.config.run_config import make_config
 
 
 def test_bench_inapp_case_reports_ratios(capsys):

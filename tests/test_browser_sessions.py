@@ -24,7 +24,7 @@ import pytest
 from conftest import ARTIFACTS, serve
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from ganlab.runner import TRACE_ENV
+from ganlab.live.runner import TRACE_ENV
 
 pytestmark = pytest.mark.browser
 SECONDS = float(os.environ.get("GANLAB_LOAD_SECONDS", "20"))

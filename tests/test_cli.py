@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.cli import main
+from ganlab.cli.main import main
 
 FAST = ["--hidden", "16", "--depth", "1", "--batch-size", "32", "--snapshot-every", "10"]
 

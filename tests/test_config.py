@@ -4,9 +4,9 @@ import math
 
 import pytest
 
-from ganlab.config import RunConfig, make_config
+from ganlab.config.presets import VARIANTS
+from ganlab.config.run_config import RunConfig, make_config
 from ganlab.errors import ConfigError
-from ganlab.variants import VARIANTS
 
 
 def test_defaults_are_valid_and_round_trip_through_json() -> None:

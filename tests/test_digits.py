@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab import digits
 from ganlab.data.mnist import load_mnist, split_bundled
 from ganlab.errors import DataError
+from ganlab.scores import digits
 
 
 def test_shipped_weights_are_small_and_load_safely():

@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.checkpoint import load_trainer, save_run
-from ganlab.config import make_config
+from ganlab.config.run_config import make_config
 from ganlab.data.mnist import load_mnist
 from ganlab.errors import ConfigError, DataError
-from ganlab.image import pyramid, tile
-from ganlab.image.infogan import code_purity
+from ganlab.games import pyramid
+from ganlab.games.image import tile
+from ganlab.games.infogan import code_purity
 from ganlab.losses import LOSSES
-from ganlab.train import Trainer
+from ganlab.training.checkpoint import load_trainer, save_run
+from ganlab.training.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {"hidden": 8, "batch_size": 16, "noise_dim": 8, "device": "cpu"}

@@ -9,13 +9,14 @@ import pytest
 import torch
 from PIL import Image
 
-from ganlab import cli, pretrained
-from ganlab import latent as lt
-from ganlab.checkpoint import load_trainer, read_checkpoint
+from ganlab.cli import main as cli
 from ganlab.errors import CheckpointError, DataError
-from ganlab.inversion import as_target, invert, read_digit_file
+from ganlab.figures.latent import gif_bytes
+from ganlab.labs.latent import pretrained
+from ganlab.labs.latent import space as lt
+from ganlab.labs.latent.inversion import as_target, invert, read_digit_file
 from ganlab.nets import evaluating
-from ganlab.viz_latent import gif_bytes
+from ganlab.training.checkpoint import load_trainer, read_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -168,8 +169,8 @@ def test_cli_unknown_pretrained_name_exits_2(tmp_path, capsys):
 def test_shipped_infogan_codes_are_pure_and_cover_nine_digits():
     """Issue 6: categorical purity >= 0.9 and >= 9 distinct digits over the 10 code values,
     on 1,000 samples (100 per value) read by the digit classifier."""
-    from ganlab.digits import classify
-    from ganlab.image.infogan import code_purity
+    from ganlab.games.infogan import code_purity
+    from ganlab.scores.digits import classify
 
     game = load_trainer("pretrained:infogan-mnist", torch.device("cpu")).game
     gen = torch.Generator().manual_seed(5)
@@ -206,7 +207,7 @@ def test_shipped_infogan_continuous_codes_visibly_change_the_digits():
     """Each continuous code, moved from -1 to +1 with z and the other code fixed, changes
     the digits' slant, width or stroke thickness by at least half the real digits' spread
     of that feature (measured: c1 0.53 spreads of thickness, c2 0.57 of slant)."""
-    from ganlab.image.quality import real_shape_spread, shape_stats
+    from ganlab.scores.images import real_shape_spread, shape_stats
 
     game = load_trainer("pretrained:infogan-mnist", torch.device("cpu")).game
     spread = real_shape_spread()
@@ -220,10 +221,10 @@ def test_shipped_infogan_continuous_codes_visibly_change_the_digits():
 
 
 def test_uploaded_checkpoints_load_or_say_why(tmp_path):
-    from ganlab.checkpoint import save_run
-    from ganlab.config import make_config
+    from ganlab.config.run_config import make_config
     from ganlab.errors import ConfigError
-    from ganlab.train import Trainer
+    from ganlab.training.checkpoint import save_run
+    from ganlab.training.trainer import Trainer
 
     state = read_checkpoint("pretrained:cgan-mnist")
     state["config"]["mnist_dir"] = "/a/folder/on/another/machine"

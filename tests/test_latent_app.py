@@ -86,7 +86,7 @@ def test_inversion_puts_the_found_digit_on_screen(at):
 def test_a_session_run_from_the_images_page_can_be_browsed(at):
     from types import SimpleNamespace
 
-    from ganlab.pretrained import PRETRAINED_DIR
+    from ganlab.labs.latent.pretrained import PRETRAINED_DIR
 
     data = (PRETRAINED_DIR / "cgan-mnist" / "checkpoint.pt").read_bytes()
     fake_runner = SimpleNamespace(

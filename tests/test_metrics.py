@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ganlab.data import make_toy_data
-from ganlab.metrics import divergences, mode_stats, toy_metrics, wasserstein1
+from ganlab.scores.toy import divergences, mode_stats, toy_metrics, wasserstein1
 
 
 def test_real_samples_score_as_perfect() -> None:

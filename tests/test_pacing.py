@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ganlab.pacing import (
+from ganlab.live.pacing import (
     FRAME_EVERY_S,
     IMAGE_METRICS_MAX_S,
     MAX_VIEW_HZ,

@@ -68,7 +68,7 @@ def points(trace: dict, axis: str = "x") -> int:
 
 
 def test_a_busy_server_draws_a_lighter_picture(app, monkeypatch):
-    from ganlab.threads import Slots
+    from ganlab.live.threads import Slots
     from ganlab.ui import panels
 
     run(app)

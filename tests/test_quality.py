@@ -6,8 +6,8 @@ seed of issue 3's targets and records them in bench/QUALITY.md.
 
 import pytest
 
-from ganlab.config import make_config
-from ganlab.train import Trainer
+from ganlab.config.run_config import make_config
+from ganlab.training.trainer import Trainer
 
 
 def final_metrics(variant: str, data: str, **mods) -> dict[str, float]:

@@ -12,13 +12,13 @@ import pytest
 import torch
 from PIL import Image
 
-from ganlab.animation import history_gif
-from ganlab.config import make_config
+from ganlab.config.run_config import make_config
 from ganlab.errors import ConfigError, DataError
-from ganlab.runlog import Decimating
-from ganlab.runner import TRACE_ENV, Runner
-from ganlab.threads import Slots
-from ganlab.train import Trainer
+from ganlab.figures.animation import history_gif
+from ganlab.live.runlog import Decimating
+from ganlab.live.runner import TRACE_ENV, Runner
+from ganlab.live.threads import Slots
+from ganlab.training.trainer import Trainer
 
 SMALL = {"hidden": 16, "batch_size": 64}
 
@@ -248,7 +248,7 @@ def test_an_absurd_learning_rate_pauses_within_a_snapshot_and_the_run_continues(
     """lr 10 with SGD (the largest lr a config allows) blows up in a few steps: the first
     snapshot that sees it pauses the run at the last finite state, which can go on with
     saner learning rates, and its checkpoint loads."""
-    from ganlab.checkpoint import load_trainer
+    from ganlab.training.checkpoint import load_trainer
 
     runner = Runner(small(optimizer="sgd", lr_d=10.0, lr_g=10.0), slots=Slots(1))
     runner.play()

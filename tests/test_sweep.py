@@ -9,12 +9,13 @@ import sys
 import pytest
 import torch
 
-from ganlab import sweep, viz_sweep
-from ganlab.batched import BatchedTrainer, group_key
-from ganlab.cli import main
-from ganlab.config import make_config
+from ganlab.cli.main import main
+from ganlab.config.run_config import make_config
 from ganlab.errors import ConfigError
-from ganlab.train import Trainer
+from ganlab.figures import sweep as viz_sweep
+from ganlab.labs import sweep
+from ganlab.training.batched import BatchedTrainer, group_key
+from ganlab.training.trainer import Trainer
 
 TINY = {"hidden": 16, "batch_size": 32, "steps": 20}
 

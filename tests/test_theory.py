@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab import theory, viz_theory
-from ganlab.train import Trainer
+from ganlab.figures import theory as viz_theory
+from ganlab.labs import theory
+from ganlab.training.trainer import Trainer
 
 LOG4 = math.log(4.0)
 

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.checkpoint import load_trainer, save_run
-from ganlab.config import make_config
+from ganlab.config.run_config import make_config
 from ganlab.data import sample_noise
 from ganlab.nets import evaluating
-from ganlab.train import Trainer
+from ganlab.training.checkpoint import load_trainer, save_run
+from ganlab.training.trainer import Trainer
 
 
 def small(variant: str = "nsgan", data: str = "ring8", **kw):

@@ -11,13 +11,14 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from ganlab import viz, viz_curves
-from ganlab.animation import history_gif
-from ganlab.captions import captions
-from ganlab.config import make_config
+from ganlab.config.links import config_from_params, config_to_params
+from ganlab.config.run_config import make_config
 from ganlab.errors import ConfigError
-from ganlab.sharing import config_from_params, config_to_params
-from ganlab.train import Trainer
+from ganlab.figures import curves as viz_curves
+from ganlab.figures import live as viz
+from ganlab.figures.animation import history_gif
+from ganlab.figures.captions import captions
+from ganlab.training.trainer import Trainer
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,13 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ganlab import pretrained
-from ganlab import viz_images as vi
-from ganlab import viz_latent as vl
-from ganlab.digits import classify, nearest_training_images
 from ganlab.errors import GanlabError
-from ganlab.latent import LATENT_VARIANTS, LatentModel
-from ganlab.runner import Runner
+from ganlab.figures import images as vi
+from ganlab.figures import latent as vl
+from ganlab.labs.latent import pretrained
+from ganlab.labs.latent.space import LATENT_VARIANTS, LatentModel
+from ganlab.live.runner import Runner
+from ganlab.scores.digits import classify, nearest_training_images
 
 UPLOAD = "Upload a checkpoint (.pt)"
 LIVE = "This session's images run"

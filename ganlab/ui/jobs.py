@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from ganlab.threads import SLOTS
+from ganlab.live.threads import SLOTS
 
 Progress = Callable[..., None]
 

@@ -15,15 +15,16 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from ganlab.config import RunConfig
+from ganlab import ASSETS
+from ganlab.config.links import check_data_source, config_to_params
+from ganlab.config.run_config import RunConfig
 from ganlab.errors import ConfigError
-from ganlab.runner import Runner, Status
-from ganlab.sharing import check_data_source, config_to_params
-from ganlab.threads import SLOTS, cpu_cores
-from ganlab.train import Snapshot
+from ganlab.figures.live import SpecCache
+from ganlab.live.runner import Runner, Status
+from ganlab.live.threads import SLOTS, cpu_cores
+from ganlab.training.trainer import Snapshot
 from ganlab.ui.session import command
 from ganlab.ui.widgets import key_of, load_widgets, wanted_config
-from ganlab.viz import SpecCache
 
 
 def reset_to_widgets(runner: Runner, prefix: str) -> None:
@@ -88,7 +89,7 @@ def chart(key: str, caption: str, token: Any, build: Callable[..., go.Figure], *
 
 @functools.cache
 def _live_plot() -> Any:
-    js = (Path(__file__).parents[1] / "assets" / "live_plot.js").read_text()
+    js = (ASSETS / "live_plot.js").read_text()
     return st.components.v2.component("ganlab_live_plot", js=js, isolate_styles=False)
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import streamlit as st
 
-from ganlab.config import RunConfig
+from ganlab.config.run_config import RunConfig
 from ganlab.errors import GanlabError
-from ganlab.runner import Runner
+from ganlab.live.runner import Runner
 
 ERROR_KEY = "ganlab.error"
 

@@ -13,8 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from ganlab.config import TOY_DATA, RunConfig, make_config
-from ganlab.controls import (
+from ganlab.config.controls import (
     GP_WEIGHT,
     IMAGE_LOSSES,
     WIDGETS,
@@ -22,10 +21,11 @@ from ganlab.controls import (
     loss_fields,
     split_changes,
 )
+from ganlab.config.links import save_points
+from ganlab.config.presets import VARIANTS
+from ganlab.config.run_config import TOY_DATA, RunConfig, make_config
 from ganlab.errors import GanlabError
-from ganlab.runner import Runner
-from ganlab.sharing import save_points
-from ganlab.variants import VARIANTS
+from ganlab.live.runner import Runner
 
 
 def key_of(prefix: str, field: str) -> str:

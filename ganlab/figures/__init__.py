@@ -1,0 +1,3 @@
+"""Plotly and Pillow figures and their captions; no Streamlit here, so figures are built and
+tested headless.
+"""

@@ -1,0 +1,1 @@
+"""The labs built on the trainer: theory, sweeps, the latent space, augmentation."""

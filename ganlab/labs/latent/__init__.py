@@ -1,0 +1,3 @@
+"""A trained image GAN's latent space: points and walks (space.py), inversion, and the shipped
+models (pretrained.py).
+"""

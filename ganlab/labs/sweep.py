@@ -1,0 +1,239 @@
+"""Sweeps: every combination of k, learning rates, batch sizes and seeds, trained at once.
+
+``make_grid`` turns lists of values into validated configs (one sentence for a bad grid);
+``run_sweep`` trains them: ``batched`` (default) groups runs of one shape and trains each
+group as one batched model (ganlab/batched.py); ``sequential`` runs ``Trainer`` one after
+another (the reference, and the way for settings the batched trainer lacks); ``ray`` fans
+the batched groups out as Ray tasks. Every backend returns the same rows, which
+``sweep_cli.write_results`` saves as results.csv beside a heat map (heatmap.html).
+This module draws nothing itself: figures are in viz_sweep.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from ganlab.config.links import config_to_params
+from ganlab.config.run_config import RunConfig, make_config
+from ganlab.device import resolve_device
+from ganlab.errors import ConfigError
+from ganlab.training.batched import (
+    BatchedTrainer,
+    batchable,
+    check_batchable,
+    group_key,
+    unbatchable_fields,
+)
+
+MAX_RUNS = 512
+BACKENDS = ("batched", "sequential", "ray")
+STEP_CHUNK = 50  # progress is reported every this many steps of a group
+METRICS = ("modes_covered", "modes_total", "high_quality_frac", "js_grid", "kl_grid", "kl_rev")
+# results.csv: settings, status (ok / diverged), final metrics, seconds (a batched run's share
+# of its group's training time) and the playground link of the run's setup.
+COLUMNS = (
+    "run group data variant loss k lr_d lr_g batch_size seed steps status".split()
+    + list(METRICS)
+    + ["w1", "seconds", "link"]
+)
+Progress = Callable[[float], None]
+
+
+def parse_list(flag: str, text: str | None, kind: type) -> list[Any] | None:
+    """``"1,2,5"`` -> [1, 2, 5]; None when the flag was not given."""
+    if text is None:
+        return None
+    values = []
+    for part in (p.strip() for p in str(text).split(",")):
+        if not part:
+            continue
+        try:
+            values.append(kind(part))
+        except ValueError:
+            word = "whole number" if kind is int else "number"
+            raise ConfigError(f"--{flag} has {part!r}, which is not a {word}.")
+    if not values:
+        raise ConfigError(f"--{flag} is empty; give at least one value, e.g. --{flag} 1,2,5.")
+    return values
+
+
+def make_grid(
+    data: str = "ring8",
+    variant: str = "nsgan",
+    k: Sequence[int] | None = None,
+    lr_d: Sequence[float] | None = None,
+    lr_g: Sequence[float] | None = None,
+    batch_size: Sequence[int] | None = None,
+    seeds: int = 1,
+    **fixed: Any,
+) -> list[RunConfig]:
+    """Every combination, validated. A list left as None takes the preset's one value; an
+    empty list, more than MAX_RUNS runs or a bad value raises ConfigError."""
+    base = make_config(variant, data, **fixed)
+    axes = {"k": k, "lr_d": lr_d, "lr_g": lr_g, "batch_size": batch_size}
+    lists: dict[str, list[Any]] = {}
+    for name, values in axes.items():
+        if values is not None and len(values) == 0:
+            raise ConfigError(f"The {name} list is empty; give at least one value.")
+        lists[name] = list(dict.fromkeys(values)) if values is not None else [getattr(base, name)]
+    if not isinstance(seeds, int) or isinstance(seeds, bool) or seeds < 1:
+        raise ConfigError(f"seeds is {seeds!r}; it must be a whole number of at least 1.")
+    total = seeds * len(list(itertools.product(*lists.values())))
+    if total > MAX_RUNS:
+        raise ConfigError(
+            f"The grid has {total} runs, more than the cap of {MAX_RUNS}; "
+            "drop some values or seeds."
+        )
+    return [
+        base.replace(seed=base.seed + s, **dict(zip(lists, combo)))
+        for combo in itertools.product(*lists.values())
+        for s in range(seeds)
+    ]
+
+
+def check_grid(cfgs: list[RunConfig], backend: str = "batched") -> None:
+    """Raise ConfigError, one sentence, if the backend cannot train these configs."""
+    if backend not in BACKENDS:
+        raise ConfigError(f"backend is {backend!r}; choose one of: {', '.join(BACKENDS)}.")
+    if not cfgs:
+        raise ConfigError("The grid is empty; give at least one value for every list.")
+    for cfg in cfgs:
+        if cfg.kind != "toy":
+            raise ConfigError(f"Sweeps train toy variants only; {cfg.variant!r} is an image GAN.")
+        if backend == "ray":  # the batched backend trains what it cannot batch one by one
+            check_batchable(cfg)
+
+
+def groups(cfgs: list[RunConfig], size: int = MAX_RUNS) -> list[list[int]]:
+    """Indices of runs that can train together, at most ``size`` per group."""
+    by_key: dict[tuple[Any, ...], list[int]] = {}
+    for i, cfg in enumerate(cfgs):
+        by_key.setdefault(group_key(cfg), []).append(i)
+    return [ix[i : i + size] for ix in by_key.values() for i in range(0, len(ix), size)]
+
+
+def plan(cfgs: list[RunConfig]) -> str:
+    """How the batched backend will train the grid, in words."""
+    parts = groups(cfgs)
+    alone = [ix for ix in parts if not batchable(cfgs[ix[0]])]
+    if not alone:
+        return f"{len(cfgs)} runs in {len(parts)} batched group(s)"
+    fields = {name: None for ix in alone for name in unbatchable_fields(cfgs[ix[0]])}
+    return (
+        f"{len(cfgs)} runs, {sum(map(len, alone))} of them one by one (the batched trainer "
+        f"cannot batch {', '.join(fields)})"
+    )
+
+
+def _row(i: int, group: int, cfg: RunConfig, metrics: dict[str, float], seconds: float) -> dict:
+    row: dict[str, Any] = {"run": i, "group": group, "status": "ok" if metrics else "diverged"}
+    for name in ("data", "variant", "loss", "k", "lr_d", "lr_g", "batch_size", "seed", "steps"):
+        row[name] = getattr(cfg, name)
+    for name in (*METRICS, "w1"):
+        row[name] = metrics.get(name, float("nan"))
+    row["seconds"] = round(seconds, 4)
+    row["link"] = "./?" + urlencode(config_to_params(cfg))
+    return row
+
+
+def train_group(
+    cfgs: list[RunConfig], device: str = "auto", progress: Progress | None = None
+) -> list[tuple[dict[str, float], float]]:
+    """Train one group as a batched model; per run (metrics, seconds per run)."""
+    trainer = BatchedTrainer(cfgs, resolve_device(device))
+    start, steps = time.perf_counter(), cfgs[0].steps
+    while trainer.step < steps:
+        trainer.train_steps(min(STEP_CHUNK, steps - trainer.step))
+        if progress:
+            progress(trainer.step / steps)
+    share = (time.perf_counter() - start) / len(cfgs)
+    return [(m, share) for m in trainer.metrics()]
+
+
+def train_one(cfg: RunConfig, device: str = "auto") -> tuple[dict[str, float], float]:
+    """The sequential reference: one Trainer, its final metrics and its seconds."""
+    from ganlab.training.trainer import Trainer
+
+    trainer = Trainer(cfg, resolve_device(device))
+    start = time.perf_counter()
+    trainer.train_steps(cfg.steps)
+    seconds = time.perf_counter() - start
+    snap = trainer.snapshot()
+    return (snap.metrics if snap.status == "ok" else {}), seconds
+
+
+def run_sweep(
+    cfgs: list[RunConfig],
+    backend: str = "batched",
+    device: str = "auto",
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Train every config; one row per run, in the order given. ``progress`` gets the
+    fraction of generator steps done, from 0 to 1."""
+    check_grid(cfgs, backend)
+    total = sum(c.steps for c in cfgs)
+    done = 0.0
+    rows: list[dict[str, Any] | None] = [None] * len(cfgs)
+    if backend == "sequential":
+        for i, cfg in enumerate(cfgs):
+            metrics, seconds = train_one(cfg, device)
+            rows[i] = _row(i, i, cfg, metrics, seconds)
+            done += cfg.steps
+            if progress:
+                progress(done / total)
+        return rows  # type: ignore[return-value]
+    parts = groups(cfgs, size=64 if backend == "ray" else MAX_RUNS)
+    if backend == "ray":
+        return _run_ray(cfgs, parts, device, progress)
+    for g, ix in enumerate(parts):
+        weight = sum(cfgs[i].steps for i in ix) / total
+
+        def tick(f: float, base: float = done, w: float = weight) -> None:
+            if progress:
+                progress(base + f * w)
+
+        if batchable(cfgs[ix[0]]):  # a group shares every field the check looks at
+            results = train_group([cfgs[i] for i in ix], device, tick)
+        else:  # e.g. grid25's preset: batch norm in G; these train one by one
+            results = [train_one(cfgs[i], device) for i in ix]
+        for i, (metrics, seconds) in zip(ix, results):
+            rows[i] = _row(i, g, cfgs[i], metrics, seconds)
+        done += weight
+    return rows  # type: ignore[return-value]
+
+
+def _run_ray(
+    cfgs: list[RunConfig], parts: list[list[int]], device: str, progress: Progress | None
+) -> list[dict[str, Any]]:
+    """Each group (at most 64 runs) is one Ray task; rows come back as tasks finish. Joins
+    the cluster named by RAY_ADDRESS, or starts a local Ray instance."""
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(logging_level="ERROR", include_dashboard=False)
+    task = ray.remote(num_cpus=1)(train_group)
+    pending = {task.remote([cfgs[i] for i in ix], device): g for g, ix in enumerate(parts)}
+    rows: list[dict[str, Any] | None] = [None] * len(cfgs)
+    while pending:
+        ready, _ = ray.wait(list(pending), num_returns=1)
+        g = pending.pop(ready[0])
+        for i, (metrics, seconds) in zip(parts[g], ray.get(ready[0])):
+            rows[i] = _row(i, g, cfgs[i], metrics, seconds)
+        if progress:
+            progress(1 - len(pending) / len(parts))
+    return rows  # type: ignore[return-value]
+
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> str:
+    """The rows as CSV text with a header line: one line per run."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,377 @@
+"""One background training job per browser session: play, pause, step, reset, live knobs.
+
+A Runner owns a Trainer and, while playing, one thread that steps it. The page never touches
+the trainer: its commands run between two steps (in the training thread while one runs, in
+the caller otherwise), and it reads the newest Snapshot plus bounded histories. Pictures
+and metrics cost steps, so the thread takes them on a budget of the wall clock (pacing.py)
+and a picture only when the page has asked for one. A process-wide cap
+(``threads.SLOTS``) bounds how many runs train at once; beyond it runs take turns, with a
+message. A diverged run pauses itself and keeps the message. Nothing here imports
+Streamlit: ganlab.ui ties one Runner to one session with ``st.cache_resource(scope=
+"session", on_release=...)``, which stops it when the tab closes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ganlab.config.run_config import RunConfig
+from ganlab.data import GaussianMixture
+from ganlab.live.pacing import Pacer
+from ganlab.live.runlog import RunLog
+from ganlab.live.threads import SLOTS, Job, Slots, share_the_interpreter
+from ganlab.training.checkpoint import CHECKPOINT, save_run
+from ganlab.training.trainer import Snapshot, Trainer
+
+FRAME_POINTS = 400  # a GIF frame: G's samples of a fixed noise batch (image runs keep none:
+# 400 digits cost ~0.15 s, and the GIF is of points)
+SHARED_S = 6.0  # the turn-taking message stays this long after a run last waited
+# Where the training threads note, every TRACE_EVERY_S, each run's step and its place in the
+# line (JSON lines; unset: nowhere). The load test reads it to tell a run that stopped
+# stepping from a page that stopped updating.
+TRACE_ENV, TRACE_EVERY_S = "GANLAB_TRACE_RUNS", 2.0
+_BUILD_LOCK = threading.Lock()  # Trainer() seeds torch's global RNG while it builds nets
+
+
+@dataclass
+class Status:
+    """What the page's status line shows."""
+
+    playing: bool
+    waiting: bool
+    step: int
+    steps_per_s: float
+    device: str
+    message: str
+
+
+class Runner:
+    """A training job driven by commands; thread-safe; never calls Streamlit."""
+
+    def __init__(
+        self, cfg: RunConfig | None = None, slots: Slots = SLOTS, cpu_threads: int | None = 1
+    ) -> None:
+        self._slots, self._cpu_threads = slots, cpu_threads
+        self._lock = threading.Lock()  # guards the fields below that both threads touch
+        self._train_lock = threading.Lock()  # one user of the trainer at a time
+        self._wake = threading.Event()
+        self._jobs: list[Job] = []
+        self._thread: threading.Thread | None = None
+        self._playing = self._stopped = self._resume = False
+        # While a run waits for a slot (and SHARED_S after) its status says it takes turns.
+        self._shared_until = 0.0
+        self._view_wanted = True
+        self.speed: float | None = None  # slow motion: steps per second, None = flat out
+        self._install(self._build(cfg or RunConfig()))
+
+    # ----- what the page reads ------------------------------------------------------------
+    @property
+    def cfg(self) -> RunConfig:
+        return self.trainer.cfg
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    def latest(self) -> Snapshot | None:
+        """The newest snapshot; asks the thread for a fresh picture at its next chance."""
+        self._view_wanted = True
+        return self._snap
+
+    def status(self) -> Status:
+        snap = self._snap
+        with self._lock:
+            message = self._message
+            sharing = self._playing and time.monotonic() < self._shared_until
+            if sharing:
+                message = self._slots.message()
+            return Status(
+                self._playing,
+                sharing,
+                snap.step if snap else 0,
+                self._pace.rate if self._playing else 0.0,
+                snap.device if snap else "",
+                message,
+            )
+
+    def versions(self) -> dict[str, tuple[int, int]]:
+        """Tokens that change exactly when the picture, the loss history or the metric
+        history does (so a page can skip rebuilding a figure that would be the same)."""
+        run = self._run_id  # a reset starts a new run
+        counts = self._log.appended
+        return {"view": (run, self._views), "losses": (run, counts["losses"]),
+                "metrics": (run, counts["metrics"])}  # fmt: skip
+
+    def history(self) -> dict[str, np.ndarray]:
+        """Loss and D-output history: one array per name in runlog.LOSS_FIELDS."""
+        return self._log.losses()
+
+    def metric_history(self) -> dict[str, np.ndarray]:
+        """Metric history: ``step`` plus one array per metric name."""
+        return self._log.metrics()
+
+    def frames(self) -> tuple[np.ndarray, list[tuple[int, np.ndarray]], Any]:
+        """For a GIF of the run: real points, (step, G's samples of one fixed noise batch)
+        spread over the whole run, and the data's bounds ((lo, hi) per axis)."""
+        log = self._log
+        return log.real, log.frames(), log.bounds
+
+    # ----- commands ---------------------------------------------------------------------------
+    def play(self) -> None:
+        with self._lock:
+            if self._stopped or self._playing:
+                return
+            self._playing, self._message = True, ""
+            self._pace.restart_clock()
+            if self._metrics_at == self.trainer.step:  # measured where it stands: the next
+                # metrics wait their turn (digits: 1-3 s of classifier before any motion)
+                self._pace.delay_metrics(time.perf_counter())
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name=f"ganlab-runner-{id(self):x}", daemon=True
+                )
+                self._thread.start()
+
+    def pause(self) -> None:
+        """Stop after the current step; returns once the thread has let go of the trainer."""
+        with self._lock:
+            self._playing = self._resume = False
+            thread = self._thread
+        self._wake.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+
+    def step(self, which: str = "both") -> None:
+        """One D step, one G step or one of each (k D steps + 1 G step), then a picture."""
+        self.pause()
+        actions = {"d": "train_d", "g": "train_g", "both": "train_step"}
+
+        def one_step() -> None:
+            getattr(self.trainer, actions[which])()
+            self._add_frame()
+            self._publish(view=True, metrics=True)
+
+        self._call(one_step)
+
+    def set_knobs(self, **changes: float | int) -> None:
+        """Change lr_d, lr_g or k mid-run; validated here, applied before the next step."""
+        self.cfg.replace(**changes)  # raises ConfigError now, in the caller
+        self._call(lambda: self.trainer.set_knobs(**changes))
+
+    def set_speed(self, steps_per_s: float | None) -> None:
+        """Slow motion at this many steps a second (a picture each step), or None: flat out."""
+        speed = None if not steps_per_s else max(0.2, float(steps_per_s))
+        if speed != self.speed:  # pages call this on every rerun; only a change wakes the thread
+            self.speed = speed
+            self._wake.set()
+
+    def reset(self, cfg: RunConfig | None = None) -> None:
+        """A fresh run (a new config, or the same one from step 0). A config that fails to
+        build raises here, and the current run goes on untouched."""
+        trainer = self._build(cfg or self.cfg)
+        self.pause()
+        self._call(lambda: self._install(trainer))
+
+    def checkpoint_bytes(self) -> bytes:
+        """The run as checkpoint.pt (weights-only format, see checkpoint.py)."""
+
+        def save() -> bytes:
+            with tempfile.TemporaryDirectory(prefix="ganlab-ckpt-") as tmp:
+                save_run(self.trainer, tmp)
+                return (Path(tmp) / CHECKPOINT).read_bytes()
+
+        return self._call(save)
+
+    def park(self) -> None:
+        """Pause without waiting (the session's connection dropped): the thread ends after
+        its step, and the run, weights and histories stay for the session if it comes back
+        (``unpark`` plays on where it was playing)."""
+        with self._lock:
+            self._resume, self._playing = self._playing, False
+        self._trace("parked")
+        self._wake.set()
+
+    def unpark(self) -> None:
+        if self._resume:
+            self._resume = False
+            self._trace("unparked")
+            self.play()
+
+    def stop(self, wait: bool = True) -> None:
+        """End for good (the session closed): refuse new plays and let the thread finish its
+        step and exit; ``wait=False`` returns at once (Streamlit calls this on its event
+        loop when a tab closes, where a join would stall every other session)."""
+        with self._lock:
+            self._stopped, self._playing = True, False
+        self._wake.set()
+        if wait:
+            self.pause()
+
+    # ----- the training thread ------------------------------------------------------------------
+    def _loop(self) -> None:
+        has_slot, threads_before = False, torch.get_num_threads()
+        traced = -TRACE_EVERY_S
+        share_the_interpreter()
+        if self._cpu_threads:
+            # Small nets on a busy machine (other sessions, the browser): an OpenMP team of
+            # several threads stalls whenever one core is taken; one thread per run is
+            # faster and parallelism comes from the sessions (see bench/INAPP.md).
+            torch.set_num_threads(self._cpu_threads)
+        try:
+            while True:
+                if time.monotonic() - traced >= TRACE_EVERY_S:
+                    traced = time.monotonic()
+                    self._trace("training" if has_slot else "waiting")
+                with self._lock:
+                    jobs, self._jobs = self._jobs, []
+                    if not jobs and not self._playing and (self._stopped or not self._stale()):
+                        self._thread = None
+                        return
+                with self._train_lock:
+                    for job in jobs:
+                        job.run()
+                    if not self._playing:
+                        if self._stale() and not self._stopped:  # show where it paused
+                            self._publish(view=True, metrics=True)
+                        continue
+                    if not has_slot:
+                        has_slot = self._slots.acquire(timeout=0.2, owner=self)
+                        if not has_slot:
+                            self._shared_until = time.monotonic() + SHARED_S
+                            continue
+                        turn_began = time.perf_counter()
+                    started = time.perf_counter()
+                    self.trainer.train_step()
+                    self.trainer.seconds += time.perf_counter() - started
+                    self._after_step()
+                    if self._slots.turn_over(self, time.perf_counter() - turn_began):
+                        has_slot = False
+                if self.speed:
+                    self._wake.wait(max(0.0, 1 / self.speed - (time.perf_counter() - started)))
+                    self._wake.clear()
+        finally:
+            if has_slot:
+                self._slots.release()
+            else:
+                self._slots.leave(self)
+            if self._cpu_threads:
+                torch.set_num_threads(threads_before)
+
+    def _after_step(self) -> None:
+        now, pace = time.perf_counter(), self._pace
+        pace.tick(now, self.trainer.step)
+        if pace.frame_due(now):
+            self._add_frame()
+        what = pace.publish_due(now, bool(self.speed), self._view_wanted)
+        if what:
+            self._publish(view=what == "view", metrics=what == "metrics")
+
+    def _publish(self, view: bool, metrics: bool) -> float:
+        """Take a snapshot, record it, and say what it cost in seconds."""
+        started = time.perf_counter()
+        snap = self.trainer.snapshot(view=view, metrics=metrics)
+        cost = time.perf_counter() - started
+        snap.steps_per_s = self._pace.rate if self._playing else 0.0
+        if metrics:
+            self._log.add_metrics(snap.step, snap.metrics)
+            self._metrics_at = snap.step
+        else:
+            snap.metrics = self._log.last_metrics()
+        self._log.add_losses(snap)
+        with self._lock:
+            if self._snap is not None:
+                self._carry_over(snap, view)
+            if snap.status == "diverged":  # the nets are back at the last finite state
+                self._playing, self._message = False, snap.message
+                snap.step = self.trainer.step
+            self._snap = snap
+            if view:
+                self._view_wanted, self._views = False, self._views + 1
+        self._pace.published(view, metrics, started, cost)
+        return cost
+
+    def _carry_over(self, snap: Snapshot, view: bool) -> None:
+        """Keep the last picture beside new numbers, and the last measured losses and D
+        outputs when no G step came since (a pause, or a single D step): the page shows
+        them, not blanks."""
+        if not view:
+            snap.view = self._snap.view
+        for name in ("loss_d", "loss_g", "d_real", "d_fake"):
+            if math.isnan(getattr(snap, name)):
+                setattr(snap, name, getattr(self._snap, name))
+
+    def _stale(self) -> bool:
+        """Whether the published picture or metrics lag the nets (then pausing publishes)."""
+        step = self.trainer.step
+        return self._snap is None or self._snap.step != step or self._metrics_at != step
+
+    def _add_frame(self) -> None:
+        if self.cfg.kind == "image":
+            return
+        gen = torch.Generator(device=self.trainer.device).manual_seed(7)
+        points = self.trainer.game.sample(FRAME_POINTS, gen).detach().cpu().numpy()
+        self._log.add_frame(self.trainer.step, points)
+
+    # ----- plumbing -------------------------------------------------------------------------------
+    def _trace(self, event: str) -> None:
+        """Append a line to the trace file named by TRACE_ENV, if any."""
+        path = os.environ.get(TRACE_ENV)
+        if not path:
+            return
+        line = {
+            "t": round(time.time(), 2), "run": f"{id(self):x}", "event": event,
+            "setup": f"{self.cfg.variant}/{self.cfg.data}", "step": self.trainer.step,
+            "playing": self._playing, "in_use": self._slots.in_use, "waiting": self._slots.waiting,
+        }  # fmt: skip
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(line) + "\n")
+
+    @staticmethod
+    def _build(cfg: RunConfig) -> Trainer:
+        with _BUILD_LOCK:
+            return Trainer(cfg)
+
+    def _install(self, trainer: Trainer) -> None:
+        """Make ``trainer`` the run: clear histories and publish its first picture."""
+        self.trainer = trainer
+        data = getattr(trainer.game, "data", None)
+        toy = isinstance(data, GaussianMixture)
+        real = data.sample(FRAME_POINTS, torch.Generator(trainer.device)) if toy else None
+        real_np = real.cpu().numpy() if real is not None else np.zeros((0, 0))
+        self._log, self._views = RunLog(real_np, data.bounds if toy else None), 0
+        self._run_id = getattr(self, "_run_id", 0) + 1
+        self._snap: Snapshot | None = None
+        self._metrics_at = -1
+        self._message, self._pace = "", Pacer(image=trainer.cfg.kind == "image")
+        self._add_frame()
+        self._publish(view=True, metrics=True)
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        """Run fn on the trainer between two steps and return its result (or raise its error)."""
+        job = Job(fn)
+        with self._lock:
+            queued = self._thread is not None
+            if queued:
+                self._jobs.append(job)
+        if queued:
+            self._wake.set()
+            if not job.done.wait(timeout=30):
+                raise TimeoutError("The training thread did not answer within 30 s.")
+        else:
+            with self._train_lock:
+                job.run()
+        if job.error is not None:
+            raise job.error
+        return job.result

@@ -1,0 +1,372 @@
+"""The training loop: k discriminator steps, then one generator step; a Snapshot every N.
+
+Read ``train_d`` and ``train_g`` top to bottom: they are the textbook GAN step. What the
+data and nets are comes from the game (game.py); what the losses are comes from losses.py.
+Nothing here waits on a UI, and nothing leaves the device per step: losses and D's outputs
+are kept as device tensors and read once per snapshot (a ``.item()`` per step would stall a
+GPU). Learning rates and k can change between steps, as in GAN Lab.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ganlab.config.run_config import RunConfig
+from ganlab.device import describe, resolve_device
+from ganlab.games import make_game
+from ganlab.games.base import Fake
+from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty, r1_penalty
+from ganlab.training.cuda_graph import StepGraph, graph_unsupported
+from ganlab.training.optim import Lookahead, clip_weights, device_lr, make_optimizer, set_lr
+from ganlab.training.snapshot import Snapshot
+from ganlab.training.unrolled import unrolled_d_logits
+
+# A weight this large is a run that blew up without reaching inf: with SGD at lr 10 the
+# non-saturating losses flatten (softplus saturates, ReLUs die) and the weights sit near 1e15.
+# Trained nets hold weights near 1; data is capped at 1e6 (data/files.py), far below this.
+MAX_WEIGHT = 1e8
+
+
+class Trainer:
+    """One GAN run: nets, optimizers and the step counter. Not thread-safe; the runner
+    calls it from a single thread."""
+
+    def __init__(self, cfg: RunConfig, device: torch.device | None = None) -> None:
+        self.cfg = cfg
+        self.device = device or resolve_device(cfg.device)
+        self.rng = torch.Generator(device=self.device).manual_seed(cfg.seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(cfg.seed)
+            self.game = make_game(cfg, self.device, self.rng)
+        self.g, self.d = self.game.g, self.game.d
+        # A toy step on CUDA replays as one CUDA graph (graphs.py); graph_status says which.
+        self._graph: StepGraph | None = None
+        self._graph_off = graph_unsupported(cfg, self.device)
+        betas, capture = (cfg.beta1, cfg.beta2), self._graph_off is None
+        self.opt_g = make_optimizer(
+            list(self.g.parameters()), cfg.optimizer, cfg.lr_g, betas, capture
+        )
+        self.opt_d = make_optimizer(self._d_groups(), cfg.optimizer, cfg.lr_d, betas, capture)
+        if capture:
+            device_lr(self.opt_g, self.device)
+            device_lr(self.opt_d, self.device)
+        self.loss_fn = LOSSES[cfg.loss]
+        self.probability = PROBABILITY_OUTPUT[cfg.loss]
+        self.lookahead = None
+        if cfg.lookahead:
+            weights = list(self.g.parameters()) + list(self.d.parameters())
+            self.lookahead = Lookahead(weights, cfg.lookahead_alpha)
+        self.step = 0
+        self.seconds = 0.0
+        # Per step: (loss_d, loss_g, D's logits on real, on fake), detached device tensors;
+        # reduced once per snapshot so the step itself launches no bookkeeping kernels.
+        self._since: list[tuple[Tensor, ...]] = []
+        self._d_stats: tuple[Tensor, ...] | None = None
+        # Small toy nets run fastest on one intra-op thread: the matmuls are too small to
+        # split, and thread synchronisation dominates (10x slower on a loaded 2-core CPU).
+        self.threads = 1 if self.cfg.kind == "toy" and self.device.type == "cpu" else 0
+        self._last_good = self._copy_state()
+        self._clock = (0, 0.0)  # (step, seconds) at the previous snapshot
+
+    def _d_groups(self) -> list[dict]:
+        """D's param groups: D at lr_d, then any layers of D that the game trains at G's
+        rate (``fast_d_params``: InfoGAN's Q head, which learns to read the codes as fast
+        as G learns to write them)."""
+        fast = list(getattr(self.game, "fast_d_params", list)())
+        ids = {id(p) for p in fast}
+        groups = [{"params": [p for p in self.d.parameters() if id(p) not in ids]}]
+        return groups + ([{"params": fast, "lr": self.cfg.lr_g}] if fast else [])
+
+    # ----- the textbook step -------------------------------------------------------------
+    def train_d(self, keep_fake: bool = False) -> Fake | None:
+        """One discriminator step: push D(x) up on real data and D(G(z)) down on fakes.
+
+        With ``keep_fake`` the fakes are generated with their graph and returned, so the G
+        step that follows can reuse them instead of running G again (as the PyTorch DCGAN
+        example does); D itself only ever sees them detached.
+        """
+        n = self.cfg.batch_size
+        real, cond = self.game.real(n)
+        if self.cfg.r1:
+            real.requires_grad_(True)
+        with torch.set_grad_enabled(keep_fake):
+            kept = self.game.fake(n)
+        fake = Fake(self.blur(kept.x.detach()), kept.cond, kept.latent)
+        real = self.blur(real)
+        if self.game.concat_ok and cond is None:
+            logits = self.game.discriminate(torch.cat([real, fake.x]))
+            d_real, d_fake = logits.split([len(logits) // 2, len(logits) // 2])
+        else:
+            d_real = self.game.discriminate(real, cond)
+            d_fake = self.game.discriminate(fake.x, fake.cond)
+        loss = self.loss_fn(d_real, d_fake).d
+        if self.cfg.gp_weight:
+            # Games whose D takes labels or pyramids (ganlab/image/) bring their own penalty.
+            penalty = getattr(self.game, "penalty", None)
+            gp = penalty(real, cond, fake, self.rng) if penalty else None
+            if gp is None:
+                gp = gradient_penalty(self.d, real, fake.x, self.rng)
+            loss = loss + self.cfg.gp_weight * gp
+        if self.cfg.r1:
+            loss = loss + 0.5 * self.cfg.r1 * r1_penalty(d_real, real)
+        aux = self.game.aux_loss(fake)
+        if aux is not None:
+            loss = loss + aux
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        if self.cfg.clip:
+            clip_weights(list(self.d.parameters()), self.cfg.clip)
+        self._d_stats = (loss.detach(), d_real.detach(), d_fake.detach())
+        return kept if keep_fake else None
+
+    def train_g(self, fake: Fake | None = None) -> None:
+        """One generator step: move G(z) where D (or D unrolled K steps ahead) calls it real.
+        ``fake`` may be the batch the last D step generated (with its graph)."""
+        self._count_step(self._g_update(fake))
+
+    def _g_update(self, fake: Fake | None) -> Tensor:
+        """G's loss and update, without the step's bookkeeping; returns the loss."""
+        n = self.cfg.batch_size
+        self.d.requires_grad_(False)  # D's weight gradients are not needed for G's step
+        if fake is None:
+            fake = self.game.fake(n)
+        seen = self.blur(fake.x)
+        if self.cfg.unrolled:
+            real, _ = self.game.real(n)
+            d_fake = unrolled_d_logits(self, self.blur(real), seen)
+        else:
+            d_fake = self.game.discriminate(seen, fake.cond)
+        # G's loss depends on D(G(z)) alone; the real-logits slot is only a placeholder.
+        loss = self.loss_fn(d_fake.detach(), d_fake).g
+        aux = self.game.aux_loss(fake)
+        if aux is not None:
+            loss = loss + aux
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_g.step()
+        self.d.requires_grad_(True)
+        return loss.detach()
+
+    def instance_sigma(self) -> float:
+        """The std of instance noise at this step: ``instance_noise``, falling linearly to
+        0 over ``instance_noise_steps`` G steps (0: kept for the whole run)."""
+        sigma, steps = self.cfg.instance_noise, self.cfg.instance_noise_steps
+        return sigma * max(0.0, 1 - self.step / steps) if steps else sigma
+
+    def blur(self, x: Tensor) -> Tensor:
+        """``x`` as D sees it. With instance noise every sample, real or fake, gets its own
+        N(0, sigma^2) noise: the two blurred distributions overlap, so D cannot separate
+        them perfectly and G's gradient does not vanish (Arjovsky & Bottou 2017; Sonderby
+        et al. 2017). Without it, ``x`` itself."""
+        sigma = self.instance_sigma()
+        if not sigma:
+            return x
+        return x + sigma * torch.randn(x.shape, generator=self.rng, device=x.device, dtype=x.dtype)
+
+    def _count_step(self, loss_g: Tensor) -> None:
+        """Count a finished step: lr decay, and its statistics for the next snapshot."""
+        self.step += 1
+        if self.lookahead is not None and self.step % self.cfg.lookahead == 0:
+            self.lookahead.sync()
+        if self.cfg.g_ema:
+            self.game.average_g(self.step)
+        if self.cfg.lr_decay < 1 and self.step % self.cfg.lr_decay_every == 0:
+            self._decay_lr()
+        if self._d_stats is not None:
+            d_loss, d_real, d_fake = self._d_stats
+            self._since.append((d_loss, loss_g, d_real, d_fake))
+
+    def train_step(self) -> None:
+        """k D steps, then one G step (Goodfellow et al.'s Algorithm 1)."""
+        if self._graph_off is None and self._graph is None:
+            self._capture()
+        if self._graph is not None:
+            d_loss, loss_g, d_real, d_fake = self._graph.replay()
+            self._d_stats = (d_loss, d_real, d_fake)
+            self._count_step(loss_g)
+        else:
+            self._count_step(self._step_tensors())
+
+    def _step_tensors(self) -> Tensor:
+        """One step's work without its bookkeeping (what a CUDA graph captures)."""
+        for _ in range(self.cfg.k - 1):
+            self.train_d()
+        return self._g_update(self.train_d(keep_fake=True))
+
+    def _capture(self) -> None:
+        """Capture the step as a CUDA graph; on any failure train eagerly and say why."""
+
+        def step() -> tuple[Tensor, ...]:
+            loss_g = self._step_tensors()
+            d_loss, d_real, d_fake = self._d_stats
+            return d_loss, loss_g, d_real, d_fake
+
+        try:
+            self._graph = StepGraph(step, lambda: self._count_step(self._step_tensors()), self.rng)
+        except Exception as err:  # a driver or op that cannot be captured: eager still works
+            self._graph_off = f"capture failed ({type(err).__name__}: {err})"
+
+    @property
+    def graph_status(self) -> str:
+        """'cuda graph', or 'eager: <why not>'."""
+        return f"eager: {self._graph_off}" if self._graph_off else "cuda graph"
+
+    def train_steps(self, n: int) -> None:
+        """n train_steps under this trainer's thread setting."""
+        previous = torch.get_num_threads()
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        try:
+            for _ in range(n):
+                self.train_step()
+        finally:
+            if self.threads:
+                torch.set_num_threads(previous)
+
+    # ----- knobs that change mid-run ------------------------------------------------------
+    def set_knobs(self, **changes: float | int) -> None:
+        """Change lr_d, lr_g or k (validated); takes effect at the next step."""
+        self.cfg = self.cfg.replace(**changes)
+        if "k" in changes:
+            self._graph = None  # the captured step has the old k: capture again
+        if "lr_d" in changes or "lr_g" in changes:
+            self._decay_lr()
+
+    def _decay_factor(self) -> float:
+        return self.cfg.lr_decay ** (self.step // self.cfg.lr_decay_every)
+
+    def _decay_lr(self) -> None:
+        """Every group at its player's lr times the decay so far (D's fast group at G's)."""
+        factor = self._decay_factor()
+        set_lr(self.opt_d, self.cfg.lr_d * factor, self.cfg.lr_g * factor)
+        set_lr(self.opt_g, self.cfg.lr_g * factor)
+
+    # ----- running and observing -----------------------------------------------------------
+    def run(self, steps: int | None = None, view: bool = False) -> Iterator[Snapshot]:
+        """Train up to ``steps`` generator steps (default: the config's), yielding a
+        snapshot every ``snapshot_every`` steps and at the end. A diverged run yields its
+        diverged snapshot and stops."""
+        total = self.cfg.steps if steps is None else steps
+        while self.step < total:
+            start = time.perf_counter()
+            stop = min(total, (self.step // self.cfg.snapshot_every + 1) * self.cfg.snapshot_every)
+            self.train_steps(stop - self.step)
+            self.seconds += time.perf_counter() - start
+            snap = self.snapshot(view=view)
+            yield snap
+            if snap.status == "diverged":
+                return
+
+    def snapshot(self, view: bool = False, metrics: bool = True) -> Snapshot:
+        """Read the device once: means since the last snapshot, metrics, and optionally the
+        view. If anything is NaN or infinite (or a weight beyond MAX_WEIGHT), restore the last
+        finite state and say so."""
+        had_steps = bool(self._since)
+        means = self._means() if had_steps else [float("nan")] * 4
+        self._since.clear()
+        grads = [self._grad_norm(self.d), self._grad_norm(self.g)]
+        step0, seconds0 = self._clock
+        rate = (self.step - step0) / max(self.seconds - seconds0, 1e-9)
+        self._clock = (self.step, self.seconds)
+        snap = Snapshot(
+            step=self.step,
+            seconds=self.seconds,
+            steps_per_s=rate if self.step > step0 else 0.0,
+            loss_d=means[0],
+            loss_g=means[1],
+            d_real=means[2],
+            d_fake=means[3],
+            grad_norm_d=grads[0],
+            grad_norm_g=grads[1],
+            lr_d=float(self.opt_d.param_groups[0]["lr"]),
+            lr_g=float(self.opt_g.param_groups[0]["lr"]),
+            k=self.cfg.k,
+            device=describe(self.device),
+        )
+        losses_ok = all(np.isfinite(means)) or not had_steps
+        if not (losses_ok and self.weights_finite(MAX_WEIGHT)):
+            bad_step = self.step
+            self.load_state(self._last_good)
+            snap.status = "diverged"
+            snap.message = (
+                f"Training diverged by step {bad_step}: a loss or weight became NaN, infinite "
+                f"or larger than 1e8 (lr_d={self.cfg.lr_d:g}, lr_g={self.cfg.lr_g:g}). The "
+                f"nets are back at step {self.step}, the last finite state; lower the learning "
+                "rates."
+            )
+        self._last_good = self._copy_state()
+        if metrics:
+            snap.metrics = self.game.metrics()
+        if view:
+            snap.view = self.game.view(self.loss_fn, self.probability)
+        return snap
+
+    def _means(self) -> list[float]:
+        loss_d, loss_g, d_real, d_fake = (torch.stack(x) for x in zip(*self._since))
+        if self.probability:
+            d_real, d_fake = torch.sigmoid(d_real), torch.sigmoid(d_fake)
+        return torch.stack([loss_d.mean(), loss_g.mean(), d_real.mean(), d_fake.mean()]).tolist()
+
+    @staticmethod
+    def _grad_norm(net: nn.Module) -> float:
+        grads = [p.grad for p in net.parameters() if p.grad is not None]
+        if not grads:
+            return 0.0
+        return float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])))
+
+    def weights_finite(self, limit: float = math.inf) -> bool:
+        """Whether every weight of G and D is a finite number of magnitude at most limit."""
+        params = [p for net in (self.g, self.d) for p in net.parameters()]
+        largest = torch.stack([p.detach().abs().max() for p in params]).max()
+        return bool(largest.isfinite() & (largest <= limit))
+
+    # ----- state ----------------------------------------------------------------------------
+    def _copy_state(self) -> dict:
+        return copy.deepcopy(self.state_dict())
+
+    def state_dict(self) -> dict:
+        state = {
+            "g": self.g.state_dict(),
+            "d": self.d.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "step": self.step,
+            "seconds": self.seconds,
+        }
+        if getattr(self.game, "g_avg", None) is not None:
+            state["g_avg"] = self.game.g_avg.state_dict()
+        if self.lookahead is not None:
+            state["slow"] = self.lookahead.state_dict()
+        return state
+
+    def load_state(self, state: dict) -> None:
+        self.g.load_state_dict(state["g"])
+        self.d.load_state_dict(state["d"])
+        if getattr(self.game, "g_avg", None) is not None:  # absent: start the average at G
+            self.game.g_avg.load_state_dict(state.get("g_avg", state["g"]))
+        if self.lookahead is not None:  # absent: the slow weights start at the loaded ones
+            self.lookahead.load(state.get("slow"))
+        self.opt_g.load_state_dict(state["opt_g"])
+        if len(state["opt_d"]["param_groups"]) == len(self.opt_d.param_groups):
+            self.opt_d.load_state_dict(state["opt_d"])
+        # else saved before D's fast group existed: D's optimizer starts afresh (its moments
+        # only), which sampling never notices and training soon makes up
+        self._graph = None  # new optimizer state tensors: a graph must be captured again
+        for opt in (self.opt_g, self.opt_d):  # a saved lr may be a tensor or a float
+            if self._graph_off is None:
+                device_lr(opt, self.device)
+            else:
+                for group in opt.param_groups:
+                    group["lr"] = float(group["lr"])
+        self.step = int(state["step"])
+        self.seconds = float(state["seconds"])
+        self._clock = (self.step, self.seconds)
+        self._since.clear()
