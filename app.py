@@ -1,4 +1,4 @@
-"""ganlab's Streamlit entry point: the page list, nothing else (DESIGN.md)."""
+"""ganlab's Streamlit entry point: the page list, nothing else (docs/architecture.md)."""
 
 import streamlit as st
 
