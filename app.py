@@ -10,5 +10,6 @@ pages = [
     st.Page("pages/sweep.py", title="Sweep", icon="🗺️"),
     st.Page("pages/latent.py", title="Latent space", icon="🧭"),
     st.Page("pages/augment.py", title="Augment", icon="➕"),
+    st.Page("pages/lessons.py", title="Lessons", icon="🎓"),
 ]
 st.navigation(pages).run()

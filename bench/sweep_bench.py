@@ -1,6 +1,6 @@
 """Batched sweep vs sequential Trainers on this machine; prints the tables of bench/SWEEP.md.
 
-Part 1 times training alone (ganlab.batched.bench_case: 32 runs, alternating three times).
+Part 1 times training alone (ganlab.benchmarks.sweep.sweep_case: 32 runs, alternating three times).
 Part 2 times a whole ``run_sweep`` of 32 runs (training plus the final metrics per run)
 with the batched and the sequential backend. Run: ``python bench/sweep_bench.py [seconds]``.
 """
@@ -12,9 +12,9 @@ import time
 
 import torch
 
+from ganlab.benchmarks.sweep import sweep_case
 from ganlab.device import resolve_device
 from ganlab.labs.sweep import make_grid, run_sweep
-from ganlab.training.batched import bench_case
 
 SHAPES = {
     "gauss1d preset (8 tanh units, batch 8)": {"data": "gauss1d"},
@@ -30,7 +30,7 @@ def main(seconds: float) -> None:
     print("| 32 GANs of one shape | batched GAN-steps/s | sequential GAN-steps/s | speed-up |")
     print("|---|---:|---:|---:|")
     for name, shape in SHAPES.items():
-        r = bench_case(name, {"variant": "nsgan", "runs": 32, **shape}, device, seconds)
+        r = sweep_case(name, {"variant": "nsgan", "runs": 32, **shape}, device, seconds)
         print(
             f"| {name} | {r['project_steps_per_s']:.0f} | {r['naive_steps_per_s']:.0f} | "
             f"{r['ratio']:.2f}x |",

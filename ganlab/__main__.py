@@ -1,4 +1,4 @@
-"""``python -m ganlab``: see ganlab/cli.py."""
+"""``python -m ganlab``: see ganlab/cli/main.py."""
 
 import sys
 

@@ -2,7 +2,8 @@
 
 Each function takes D's raw outputs on a real batch and a fake batch and returns the loss D
 minimises and the loss G minimises. Nothing here owns an optimizer or a net, except the
-gradient penalty, which by its nature needs the critic and the samples. Probabilities are
+gradient penalty, which by its nature needs the critic and the samples (its formula alone,
+``gradient_norm_penalty``, is a pure function of the gradients). Probabilities are
 never formed and then logged: log D = -softplus(-logit) and log(1 - D) = -softplus(logit),
 which stay finite where sigmoid would round to 0 or 1.
 
@@ -89,12 +90,22 @@ def gradient_penalty(
     real and fake samples; multiply by lambda (10 in the paper) and add to D's loss. A packed
     critic (``critic.pack`` M > 1) judges M samples as one input, so the norm is taken over
     each group of M: the constraint is on the function the critic computes."""
+    x_hat = interpolate(real, fake.detach(), generator).requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+    return gradient_norm_penalty(grad, getattr(critic, "pack", 1))
+
+
+def interpolate(real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """WGAN-GP's x_hat: for each pair, a uniformly random point on the line from fake to real."""
     shape = (real.shape[0],) + (1,) * (real.dim() - 1)
     eps = torch.rand(shape, device=real.device, dtype=real.dtype, generator=generator)
-    x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
-    scores = critic(x_hat)
-    (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
-    pack = getattr(critic, "pack", 1)
+    return eps * real + (1 - eps) * fake
+
+
+def gradient_norm_penalty(grad: Tensor, pack: int = 1) -> Tensor:
+    """The penalty's formula given the critic's input gradients (one row per sample):
+    the mean of (||grad||_2 - 1)^2 over the critic's inputs, a pack of ``pack`` samples
+    being one input. Pure, so the batched trainer can vmap it over runs."""
     return ((grad.reshape(grad.shape[0] // pack, -1).norm(dim=1) - 1) ** 2).mean()
 
 

@@ -58,7 +58,7 @@ st.caption(f"{model.name} ({model.variant}); z has {model.noise_dim} dimensions.
 ui.show_reported()
 values = {k: S[f"lat.{k}"] for k in lt.slider_values(model, S["lat.point"], Z_DIMS)}
 point = lt.from_sliders(model, S["lat.point"], values)
-with lt.cpu_threads(1), torch.no_grad():
+with lt.cpu_threads(), torch.no_grad():
     digit = model.generate(point)
     (read,), (conf,) = classify(digit)
     idx, dist = inversion.nearest(digit)

@@ -29,7 +29,7 @@ from ganlab.data.files import MAX_FILE_BYTES, MAX_ROWS
 from ganlab.errors import GanlabError
 from ganlab.labs.latent import pretrained
 from ganlab.labs.latent.inversion import read_digit_file
-from ganlab.training.checkpoint import FORMAT, load_trainer
+from ganlab.training.checkpoint import FORMAT, load_trainer, seal
 from ganlab.training.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,7 +240,7 @@ def test_upload(case, tmp_path) -> None:
 @pytest.fixture(scope="module")
 def toy_state() -> dict:
     trainer = Trainer(make_config(hidden=8, depth=1, batch_size=16))
-    return {"format": FORMAT, "config": trainer.cfg.to_dict(), **trainer.state_dict()}
+    return {"config": trainer.cfg.to_dict(), **trainer.state_dict()}
 
 
 def _saved(state: object, **kw) -> bytes:
@@ -253,17 +253,26 @@ def _cgan_weights_as_dcgan() -> bytes:
     state = torch.load(
         pretrained.path_of("pretrained:cgan-mnist") / "checkpoint.pt", weights_only=True
     )
-    return _saved({**state, "config": {**state["config"], "variant": "dcgan"}})
+    return _saved(seal({**state, "config": {**state["config"], "variant": "dcgan"}}))
+
+
+def _flipped(state: dict, key: str) -> dict:
+    """A sealed state whose first weight of net ``key`` changed after sealing."""
+    sealed = seal(state)
+    first = next(iter(sealed[key]))
+    weights = {**sealed[key], first: sealed[key][first].clone()}
+    weights[first].view(-1)[0] += 1.0
+    return {**sealed, key: weights}
 
 
 CHECKPOINT_CASES = {
     "latent: a toy run (another model)": (
-        lambda tmp, toy: pretrained.from_bytes(_saved(toy), "ring.pt"),
-        "ring.pt is a nsgan run; the latent page takes one of",
+        lambda tmp, toy: pretrained.from_bytes(_saved(seal(toy)), "ring.pt"),
+        "'ring.pt' is a 'nsgan' run; the latent page takes one of",
     ),
     "latent: cgan weights under a dcgan config": (
         lambda tmp, toy: pretrained.from_bytes(_cgan_weights_as_dcgan(), "mixed.pt"),
-        "weights do not fit its config",
+        "The weights in 'mixed.pt' do not fit its config",
     ),
     "latent: truncated": (
         lambda tmp, toy: pretrained.from_bytes(
@@ -298,7 +307,27 @@ CHECKPOINT_CASES = {
     ),
     "run: G's weights are a tensor, not a dict": (
         lambda tmp, toy: load_trainer(_to_file(tmp, {**toy, "g": torch.zeros(3)})),
-        "weights do not fit its config",
+        "its 'g' is a Tensor, not a dict of named tensors",
+    ),
+    "run: G's weights of the wrong shape": (
+        lambda tmp, toy: load_trainer(
+            _to_file(tmp, {**toy, "g": {k: v[..., :1] for k, v in toy["g"].items()}})
+        ),
+        "do not fit its config (MLP: size mismatch for 0.weight: copying a param with shape",
+    ),
+    "run: a weight changed after saving": (
+        lambda tmp, toy: load_trainer(_to_file(tmp, _flipped(toy, "d"), sealed=True)),
+        "is corrupt: its weights do not match the digest it was saved with",
+    ),
+    "run: the config changed after saving": (
+        lambda tmp, toy: load_trainer(
+            _to_file(tmp, {**seal(toy), "config": {**toy["config"], "lr_g": 0.5}}, sealed=True)
+        ),
+        "is corrupt: its weights do not match the digest it was saved with",
+    ),
+    "run: a format-2 file without its digest": (
+        lambda tmp, toy: load_trainer(_to_file(tmp, {**toy, "format": FORMAT}, sealed=True)),
+        "is corrupt: its weights do not match the digest it was saved with",
     ),
     "run: no config": (
         lambda tmp, toy: load_trainer(
@@ -308,13 +337,15 @@ CHECKPOINT_CASES = {
     ),
     "run: optimizer state is None": (
         lambda tmp, toy: load_trainer(_to_file(tmp, {**toy, "opt_g": None})),
-        "weights do not fit its config",
+        "its 'opt_g' is a NoneType, not an optimizer state",
     ),
 }
 
 
-def _to_file(tmp: Path, state: dict) -> Path:
-    torch.save(state, tmp / "checkpoint.pt")
+def _to_file(tmp: Path, state: dict, sealed: bool = False) -> Path:
+    """A run folder holding ``state``, sealed with a matching digest unless it already is
+    (so a case tests the check it names, not the digest)."""
+    torch.save(state if sealed else seal(state), tmp / "checkpoint.pt")
     return tmp
 
 

@@ -9,7 +9,8 @@ import json
 import pytest
 import torch
 
-from ganlab.benchmarks.cases import CASES, naive_steps_fn
+from ganlab.benchmarks.cases import CASES
+from ganlab.benchmarks.timing import naive_steps_fn
 from ganlab.cli.main import main
 from ganlab.config.run_config import make_config
 
@@ -41,3 +42,14 @@ def test_bench_unknown_case_is_one_sentence(capsys):
     assert main(["bench", "--cases", "toy-ring9"]) == 2
     err = capsys.readouterr().err
     assert "toy-ring9" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_bench_sweep_case_times_the_batched_runs_against_sequential_trainers():
+    from ganlab.benchmarks.sweep import sweep_case
+
+    settings = {"variant": "nsgan", "data": "ring8", "hidden": 8, "batch_size": 16, "runs": 2}
+    row = sweep_case("sweep-2", settings, torch.device("cpu"), seconds=0.3)
+    assert row["case"] == "sweep-2" and row["runs"] == 2 and row["device"].startswith("cpu")
+    assert row["project_steps_per_s"] > 0 and row["naive_steps_per_s"] > 0
+    ratio = row["project_steps_per_s"] / row["naive_steps_per_s"]
+    assert row["ratio"] == pytest.approx(ratio, 0.05)

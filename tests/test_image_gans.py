@@ -136,6 +136,8 @@ def test_infogan_q_head_trains_at_g_rate_and_old_checkpoints_still_load(tmp_path
     state["opt_d"]["param_groups"] = state["opt_d"]["param_groups"][:1]
     state["opt_d"]["param_groups"][0]["params"] = list(range(len(list(t.d.parameters()))))
     state["opt_d"]["state"] = {}
+    state["format"] = "ganlab-checkpoint-1"  # which was also before checkpoints had a digest
+    del state["digest"]
     torch.save(state, tmp_path / "checkpoint.pt")
     old = load_trainer(tmp_path)
     assert old.step == 2 and len(old.opt_d.param_groups) == 2

@@ -5,7 +5,13 @@ import math
 import pytest
 import torch
 
-from ganlab.losses import LOSSES, gradient_penalty, r1_penalty
+from ganlab.losses import (
+    LOSSES,
+    gradient_norm_penalty,
+    gradient_penalty,
+    interpolate,
+    r1_penalty,
+)
 from ganlab.nets.mlp import ToyDiscriminator
 
 D_REAL = torch.tensor([0.0, 2.0])
@@ -77,6 +83,27 @@ def test_gradient_penalty_of_a_packed_critic_takes_the_norm_per_pack() -> None:
         layer.bias.zero_()
     real, fake = torch.randn(16, 2), torch.randn(16, 2)
     assert gradient_penalty(critic, real, fake).item() == pytest.approx(16.0, rel=1e-5)
+
+
+def test_the_penalty_formula_is_a_pure_function_of_the_gradients_and_vmaps() -> None:
+    # Rows (3, 4) and (0, 0): norms 5 and 0, so ((5 - 1)^2 + (0 - 1)^2) / 2 = 8.5; packed in
+    # pairs the one input's gradient is (3, 4, 0, 0), norm 5: (5 - 1)^2 = 16.
+    grad = torch.tensor([[3.0, 4.0], [0.0, 0.0]])
+    assert gradient_norm_penalty(grad).item() == pytest.approx(8.5)
+    assert gradient_norm_penalty(grad, pack=2).item() == pytest.approx(16.0)
+    per_run = torch.vmap(gradient_norm_penalty)(torch.stack([grad, 2 * grad]))
+    assert per_run.tolist() == pytest.approx([8.5, (81 + 1) / 2])
+
+
+def test_interpolate_picks_one_point_per_pair_on_the_segment() -> None:
+    gen = torch.Generator().manual_seed(1)
+    real, fake = torch.randn(64, 3, generator=gen), torch.randn(64, 3, generator=gen)
+    x_hat = interpolate(real, fake, torch.Generator().manual_seed(0))
+    t = (x_hat - fake) / (real - fake)  # the same fraction along all three coordinates
+    assert (t - t[:, :1]).abs().max() < 1e-4
+    assert 0 <= t.min() and t.max() <= 1 and t[:, 0].std() > 0.1
+    again = interpolate(real, fake, torch.Generator().manual_seed(0))
+    assert torch.equal(x_hat, again)  # the generator alone decides the points
 
 
 def test_r1_penalty_of_a_linear_critic() -> None:

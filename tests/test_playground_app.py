@@ -13,6 +13,8 @@ import streamlit as st
 import torch
 from streamlit.testing.v1 import AppTest
 
+from ganlab.live.threads import WORKERS_ENV
+
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "playground.py")
 RUNNER = "ganlab.runner.playground"
 
@@ -190,7 +192,8 @@ def test_uploaded_points_train_and_a_malformed_file_keeps_the_run(app):
     assert not app.error
 
 
-def test_a_shared_link_restores_the_setup():
+def test_a_shared_link_restores_the_setup(monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, "0")  # an in-process run, to look at its trainer
     at = fresh()
     at.query_params.update(variant="lsgan", data="gauss1d", k="2", lr_g="0.0005", lookahead="5")
     at.query_params.update(instance_noise="0.2", instance_noise_steps="1000")
@@ -206,7 +209,8 @@ def test_a_shared_link_restores_the_setup():
     st.cache_resource.clear()
 
 
-def test_a_run_with_an_averaged_g_shows_the_average_and_says_so():
+def test_a_run_with_an_averaged_g_shows_the_average_and_says_so(monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, "0")  # an in-process run, to look at its nets
     at = fresh()
     at.query_params.update(variant="nsgan", data="ring8", g_ema="0.99", hidden="16")
     run(at)
@@ -251,8 +255,7 @@ def test_a_diverging_run_pauses_and_says_why(app):
 
 def test_a_dropped_connection_keeps_the_run_playing(app):
     """Streamlit releases session caches when the websocket drops, also when the tab then
-    reconnects: the run pauses (its thread ends), and the session takes the same run back
-    and plays on."""
+    reconnects: the run pauses, and the session takes the same run back and plays on."""
     run(app)
     runner = app.session_state[RUNNER]
     app.button(key="pg.play").click()
@@ -262,9 +265,9 @@ def test_a_dropped_connection_keeps_the_run_playing(app):
         time.sleep(0.05)
     st.cache_resource.clear()  # what a dropped websocket does to the session's caches
     deadline = time.monotonic() + 20
-    while runner._thread is not None and time.monotonic() < deadline:
+    while runner.playing and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert runner._thread is None and not runner.playing
+    assert not runner.playing
     kept = runner.status().step
     run(app)  # the session comes back
     assert app.session_state[RUNNER] is runner and kept >= 3 and runner.playing

@@ -203,20 +203,6 @@ def test_cli_ray_backend_without_ray_says_how_to_install(tmp_path, capsys, monke
     assert "pip install 'ganlab[ray]'" in capsys.readouterr().err
 
 
-def test_ray_backend_gives_the_batched_rows():
-    ray = pytest.importorskip("ray")
-    cfgs = sweep.make_grid("ring8", batch_size=[32, 64], seeds=1, hidden=16, steps=10)
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
-    try:
-        remote = sweep.run_sweep(cfgs, "ray", "cpu")
-    finally:
-        ray.shutdown()
-    local = sweep.run_sweep(cfgs, "batched", "cpu")
-    assert [r["batch_size"] for r in remote] == [32, 64]
-    for a, b in zip(remote, local):
-        assert a["js_grid"] == pytest.approx(b["js_grid"], abs=1e-6)
-
-
 def test_a_diverging_run_is_reported_and_leaves_the_others_alone():
     grid = {"optimizer": "sgd", "hidden": 16, "batch_size": [32], "steps": 30}
     cfgs = sweep.make_grid("ring8", "lsgan", lr_d=[1e-3, 9.0], **grid)  # D at lr 9 blows up

@@ -6,6 +6,7 @@ import torch
 
 from ganlab.config.run_config import make_config
 from ganlab.data import sample_noise
+from ganlab.device import run_threads, torch_threads
 from ganlab.nets import evaluating
 from ganlab.training.checkpoint import load_trainer, save_run
 from ganlab.training.trainer import Trainer
@@ -226,6 +227,7 @@ def test_cuda_graph_status_says_why_a_run_trains_eagerly():
     assert trainer.step == 3 and trainer._graph is None
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_cuda_graph_step_trains_like_the_eager_step():
     cfg = make_config("nsgan", "ring8", device="cuda", steps=400, lr_decay=0.5, lr_decay_every=7)
@@ -245,3 +247,37 @@ def test_cuda_graph_step_trains_like_the_eager_step():
     graphed.set_knobs(k=2)  # a new k is a new graph
     graphed.train_steps(2)
     assert graphed._graph is not None and graphed.cfg.k == 2
+
+
+def test_thread_policy_one_for_small_nets_on_cpu_one_in_the_app_else_torchs() -> None:
+    assert run_threads("cpu", small=True) == 1
+    assert run_threads(torch.device("cpu"), small=False) == 0
+    assert run_threads("cuda", small=True) == 0
+    assert run_threads("cuda", small=False, shared=True) == 1
+    assert Trainer(small()).threads == 1  # a toy run on the CPU
+
+
+def test_torch_threads_sets_restores_and_zero_leaves_torch_alone() -> None:
+    before = torch.get_num_threads()
+    other = 2 if before == 1 else 1
+    with torch_threads(other):
+        assert torch.get_num_threads() == other
+    assert torch.get_num_threads() == before
+    with pytest.raises(RuntimeError), torch_threads(other):
+        raise RuntimeError("restored even so")
+    assert torch.get_num_threads() == before
+    with torch_threads(0):
+        assert torch.get_num_threads() == before
+
+
+def test_a_toy_trainer_steps_on_one_thread_and_gives_the_setting_back() -> None:
+    t = Trainer(small())
+    seen: list[int] = []
+    step = t.train_step
+    t.train_step = lambda: (seen.append(torch.get_num_threads()), step())  # type: ignore[method-assign]
+    before = torch.get_num_threads()
+    with torch_threads(2 if before == 1 else before):
+        outer = torch.get_num_threads()
+        t.train_steps(2)
+        assert torch.get_num_threads() == outer
+    assert seen == [1, 1]

@@ -18,12 +18,14 @@ from typing import Any
 
 import torch
 
+from ganlab.benchmarks.timing import naive_steps_fn, rate
 from ganlab.config.run_config import RunConfig, make_config
-from ganlab.device import describe
+from ganlab.device import describe, run_threads, torch_threads
 from ganlab.figures import curves as viz_curves
 from ganlab.figures import live as viz
 from ganlab.live.runner import Runner
 from ganlab.live.threads import Slots
+from ganlab.training.trainer import Trainer
 
 REDRAW_HZ = 10.0  # the page redraws at 5; the bench asks twice that
 
@@ -99,24 +101,18 @@ def inapp_case(
 ) -> dict[str, Any]:
     """``python -m ganlab bench`` for the in-app case: the Runner with a 10 Hz consumer vs
     the plain eager loop (the ratio) and vs the headless Trainer (``vs_headless``)."""
-    from ganlab.benchmarks.cases import _rate, naive_steps_fn
-    from ganlab.training.trainer import Trainer
-
     settings = {k: v for k, v in settings.items() if k != "inapp"}
     cfg = make_config(settings.pop("variant"), settings.pop("data"), device=device.type)
     naive, trainer = naive_steps_fn(cfg, device), Trainer(cfg, device)
     rounds: list[dict[str, float]] = []
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)  # the runner's thread runs toy nets on one thread; so do these
-    try:
+    # The runner's thread policy (one thread, a run shares the app) for all three loops.
+    with torch_threads(run_threads(device, shared=True)):
         for _ in range(3):
-            eager = _rate(naive, seconds / 3, device)
-            headless = _rate(trainer.train_steps, seconds / 3, device)
+            eager = rate(naive, seconds / 3, device)
+            headless = rate(trainer.train_steps, seconds / 3, device)
             app = in_app(cfg, seconds)  # a Runner needs a while to settle: a full window
             rounds.append({"eager": eager, "headless": headless, **app})
             rounds[-1]["vs"] = app["steps_per_s"] / headless
-    finally:
-        torch.set_num_threads(previous)
 
     def med(key: str) -> float:
         return statistics.median(r[key] for r in rounds)

@@ -1,12 +1,14 @@
 """The command line's ``sweep``: flags in, a grid trained, results.csv and heatmap.html out.
 
 ``python -m ganlab sweep --k 1,2,5 --lr-d 1e-4,1e-3 --seeds 3 --out runs/sweep`` builds the
-grid (ganlab/sweep.py), prints the plan and progress on stderr, and writes the results.
+grid (labs/sweep.py), prints the plan and progress on stderr, and writes the results.
+``--backend ray`` trains on a local Ray, or with ``--ray-address HOST:PORT`` on a cluster.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 
 from ganlab.device import resolve_device
 from ganlab.errors import ConfigError
+from ganlab.labs.ray_cluster import parse_address, require_ray, session
 from ganlab.labs.sweep import (
     BACKENDS,
     check_grid,
@@ -21,6 +24,7 @@ from ganlab.labs.sweep import (
     parse_list,
     plan,
     rows_to_csv,
+    run_ray,
     run_sweep,
 )
 
@@ -37,7 +41,7 @@ def write_results(rows: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The ``sweep`` subcommand's flags (cli.py builds the parser)."""
+    """The ``sweep`` subcommand's flags (main.py builds the parser)."""
     p.add_argument("--data", default="ring8", help="a toy data set or a .csv/.npy file")
     p.add_argument("--variant", default="nsgan", help="gan, nsgan, lsgan, wgan, wgan-gp, hinge")
     p.add_argument("--k", help="D steps per G step, comma-separated, e.g. 1,2,5")
@@ -51,6 +55,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--optimizer", help="adam, sgd or rmsprop")
     p.add_argument("--out", required=True, help="folder for results.csv and heatmap.html")
     p.add_argument("--backend", default="batched", help="batched, sequential or ray")
+    p.add_argument(
+        "--ray-address",
+        help="ray backend: join the cluster whose head is at host:port (default: a local Ray)",
+    )
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
 
 
@@ -58,12 +66,12 @@ def sweep_command(args: argparse.Namespace) -> int:
     """Run the sweep the flags describe; ConfigError propagates (the CLI exits 2)."""
     if args.backend not in BACKENDS:
         raise ConfigError(f"--backend is {args.backend!r}; choose one of: {', '.join(BACKENDS)}.")
+    if args.ray_address is not None and args.backend != "ray":
+        raise ConfigError("--ray-address needs --backend ray.")
     if args.backend == "ray":
-        try:
-            import ray  # noqa: F401
-        except ImportError:
-            print("ganlab: the ray backend needs Ray: pip install 'ganlab[ray]'.", file=sys.stderr)
-            return 2
+        require_ray()  # before the grid's checks: say how to install it
+        if args.ray_address is not None:
+            parse_address(args.ray_address)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {args.out!r} exists and is not a folder.")
@@ -83,6 +91,18 @@ def sweep_command(args: argparse.Namespace) -> int:
     )
     resolve_device(args.device)
     check_grid(cfgs, args.backend)
+    # Ray starts (or the cluster is joined and checked) before anything is printed, so a
+    # bad --ray-address is one line; run_ray then uses this session.
+    ray = session(args.ray_address) if args.backend == "ray" else contextlib.nullcontext()
+    with ray:
+        rows = _train(cfgs, args)
+    csv_path, html_path = write_results(rows, out)
+    print(f"ganlab: wrote {csv_path} and {html_path}", file=sys.stderr)
+    return 0
+
+
+def _train(cfgs: list[Any], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Train the grid on the chosen backend, with the plan and progress on stderr."""
     shape = plan(cfgs) if args.backend == "batched" else f"{len(cfgs)} runs"
     print(f"ganlab: {shape}", file=sys.stderr)
     start = time.perf_counter()
@@ -93,11 +113,12 @@ def sweep_command(args: argparse.Namespace) -> int:
             last[0] = int(f * 10)
             print(f"  {100 * f:3.0f}% after {time.perf_counter() - start:.1f} s", file=sys.stderr)
 
-    rows = run_sweep(cfgs, args.backend, args.device, progress)
-    csv_path, html_path = write_results(rows, out)
+    if args.backend == "ray":
+        rows, nodes = run_ray(cfgs, args.device, args.ray_address, progress)
+        where = f" on {len(set(nodes))} Ray node(s) ({len(nodes)} group(s))"
+    else:
+        rows, where = run_sweep(cfgs, args.backend, args.device, progress), ""
     print(
-        f"ganlab: {len(rows)} runs in {time.perf_counter() - start:.1f} s; wrote {csv_path} "
-        f"and {html_path}",
-        file=sys.stderr,
+        f"ganlab: {len(rows)} runs in {time.perf_counter() - start:.1f} s{where}", file=sys.stderr
     )
-    return 0
+    return rows

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from ganlab.config.run_config import FIELDS, TOY_DATA, RunConfig, make_config
+from ganlab.config.fields import ROW, ROWS, TOY_DATA
+from ganlab.config.run_config import RunConfig, make_config
 from ganlab.data.files import read_points
 from ganlab.errors import ConfigError
 
-NOT_IN_LINKS = ("variant", "data", "steps", "snapshot_every", "mnist_dir")
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "ganlab-uploads"
 
 
@@ -30,10 +30,10 @@ def config_to_params(cfg: RunConfig) -> dict[str, str]:
     data = cfg.data if cfg.data in TOY_DATA else "ring8"
     preset = make_config(cfg.variant, data)
     params = {"variant": cfg.variant, "data": data}
-    for name in FIELDS:
-        value = getattr(cfg, name)
-        if name not in NOT_IN_LINKS and value != getattr(preset, name):
-            params[name] = str(value).lower() if isinstance(value, bool) else f"{value}"
+    for row in ROWS:
+        value = getattr(cfg, row.name)
+        if row.link and row.name not in params and value != getattr(preset, row.name):
+            params[row.name] = str(value).lower() if isinstance(value, bool) else f"{value}"
     return params
 
 
@@ -41,15 +41,16 @@ def config_from_params(params: dict[str, str]) -> RunConfig:
     """A config from URL parameters (raises ConfigError naming the bad parameter)."""
     values: dict[str, Any] = {}
     for name, text in params.items():
-        if name not in FIELDS or name in ("steps", "snapshot_every", "mnist_dir"):
+        row = ROW.get(name)
+        if row is None or not row.link:
             continue  # other pages' parameters, or settings a link may not set
-        kind = str(FIELDS[name].type)
         try:
-            if kind == "bool":
+            if row.type is bool:
                 values[name] = text.lower() in ("1", "true", "yes", "on")
             else:
-                values[name] = {"int": int, "float": float, "str": str}[kind](text)
+                values[name] = row.type(text)
         except ValueError:
+            kind = row.type.__name__
             raise ConfigError(f"The link's {name} is {text!r}, which is not a valid {kind}.")
     data = values.pop("data", "ring8")
     if data not in TOY_DATA:

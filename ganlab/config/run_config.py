@@ -1,9 +1,12 @@
-"""The settings of one run: a frozen dataclass, its validation, and JSON round-trip.
+"""The settings of one run: a frozen dataclass built from the settings table, its
+validation, and JSON round-trip.
 
 Every knob a page or the command line shows is a field here, so a run is fully described
-by its config (and reproduced by it, with the seed, on CPU). Validation happens once, at
-construction, and raises ``ConfigError`` with one sentence naming field, value and range.
-This module does not build nets or touch data; it only knows names.
+by its config (and reproduced by it, with the seed, on CPU). The fields, their types,
+defaults, ranges and choices are the rows of fields.py; this module adds the rules between
+fields (pack divides the batch, memory caps, toy-only settings on image variants) by hand.
+Validation happens once, at construction, and raises ``ConfigError`` with one sentence naming
+field, value and range. This module does not build nets or touch data; it only knows names.
 """
 
 from __future__ import annotations
@@ -11,24 +14,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
+from ganlab.config.fields import IMAGE_DATA, ROW, ROWS, TOY_DATA, Field, changed
 from ganlab.config.presets import DATA_DEFAULTS, VARIANTS
 from ganlab.errors import ConfigError
 
-TOY_DATA = ("gauss1d", "ring8", "grid25", "spiral", "moons")
-IMAGE_DATA = ("mnist",)
-LOSS_NAMES = ("minimax", "nsgan", "lsgan", "wgan", "hinge")
-OPTIMIZERS = ("adam", "sgd", "rmsprop")
-NOISES = ("uniform", "normal", "stratified")
-ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "softplus")
-DEVICES = ("auto", "cpu", "cuda", "mps")
-
-MAX_BATCH = 8192
-MAX_HIDDEN = 1024
-MAX_DEPTH = 8
-MAX_STEPS = 10_000_000
 # Memory caps that hold on any device, so that MAX_TRAINING (threads.py) runs fit in a few
 # GB together. Minibatch discrimination compares every pair in a batch: batch^2 x 15 floats
 # (batch 1024: 60 MB, with its gradient; batch 8192: 4 GB). An image net's activations grow
@@ -38,47 +29,10 @@ MAX_IMAGE_BATCH_X_WIDTH = 1024 * 128
 MAX_CONFIG_CHARS = 100_000  # a config is about 700 characters of JSON
 
 
-@dataclass(frozen=True)
-class RunConfig:
-    """One GAN run. Defaults are the ring8 / nsgan run that converges in seconds."""
+class _Settings:
+    """RunConfig's methods; its fields are the rows of fields.py (``config_class``)."""
 
-    data: str = "ring8"
-    variant: str = "nsgan"
-    loss: str = "nsgan"
-    k: int = 1
-    lr_d: float = 1e-3
-    lr_g: float = 1e-3
-    batch_size: int = 256
-    optimizer: str = "adam"
-    beta1: float = 0.5
-    beta2: float = 0.999
-    lr_decay: float = 1.0
-    lr_decay_every: int = 1000
-    noise_dim: int = 2
-    noise: str = "normal"
-    hidden: int = 128
-    depth: int = 2
-    d_depth: int = 0
-    activation: str = "relu"
-    g_batchnorm: bool = False
-    maxout: int = 1
-    g_ema: float = 0.0
-    lookahead: int = 0
-    lookahead_alpha: float = 0.5
-    minibatch_disc: bool = False
-    pack: int = 1
-    unrolled: int = 0
-    instance_noise: float = 0.0
-    instance_noise_steps: int = 0
-    clip: float = 0.0
-    gp_weight: float = 0.0
-    r1: float = 0.0
-    info_lambda: float = 1.0
-    mnist_dir: str = ""
-    seed: int = 0
-    device: str = "auto"
-    steps: int = 3000
-    snapshot_every: int = 100
+    _rows: dict[str, Field] = {}  # name: row, set by config_class
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -91,7 +45,7 @@ class RunConfig:
 
     def replace(self, **changes: Any) -> RunConfig:
         """A copy with some fields changed (validated again)."""
-        _check_names(changes)
+        _check_names(changes, self._rows)
         return dataclasses.replace(self, **changes)
 
     @property
@@ -103,7 +57,7 @@ class RunConfig:
     def from_dict(cls, values: dict[str, Any]) -> RunConfig:
         if not isinstance(values, dict):
             raise ConfigError("The config must be a JSON object of field names to values.")
-        _check_names(values)
+        _check_names(values, cls._rows)
         return cls(**values)
 
     @classmethod
@@ -111,6 +65,21 @@ class RunConfig:
         return cls.from_dict(parse_json(text))
 
 
+def config_class(rows: tuple[Field, ...] = ROWS, name: str = "RunConfig") -> type:
+    """A frozen dataclass with one field per row, in table order, validated at construction."""
+    cls = dataclasses.make_dataclass(
+        name,
+        [(row.name, row.type, dataclasses.field(default=row.default)) for row in rows],
+        bases=(_Settings,),
+        frozen=True,
+    )
+    cls.__module__ = __name__  # so that it pickles, and reads as ours in tracebacks
+    cls.__doc__ = "One GAN run. Defaults are the ring8 / nsgan run that converges in seconds."
+    cls._rows = {row.name: row for row in rows}  # what validation checks
+    return cls
+
+
+RunConfig = config_class()
 FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
 
 
@@ -153,97 +122,65 @@ def make_config(variant: str = "nsgan", data: str | None = None, **overrides: An
     return RunConfig.from_dict(values)
 
 
-def _check_names(values: dict[str, Any]) -> None:
-    unknown = [name for name in values if name not in FIELDS]
+def _check_names(values: dict[str, Any], rows: dict[str, Field] = ROW) -> None:
+    unknown = [name for name in values if name not in rows]
     if unknown:
         raise ConfigError(
-            f"Unknown config field {unknown[0]!r}; known fields are: {', '.join(FIELDS)}."
+            f"Unknown config field {unknown[0]!r}; known fields are: {', '.join(rows)}."
         )
 
 
-def _validate(c: RunConfig) -> None:
-    for f in dataclasses.fields(c):
-        _check_type(f.name, getattr(c, f.name), f.type)
-    _one_of("variant", c.variant, tuple(VARIANTS))
-    _one_of("loss", c.loss, LOSS_NAMES)
-    _one_of("optimizer", c.optimizer, OPTIMIZERS)
-    _one_of("noise", c.noise, NOISES)
-    _one_of("activation", c.activation, ACTIVATIONS)
-    _one_of("device", c.device, DEVICES)
-    kind = VARIANTS[c.variant].kind
-    is_file = c.data.lower().endswith((".csv", ".npy"))
+def _validate(cfg: Any) -> None:
+    rows = cfg._rows.values()
+    for row in rows:
+        _check_type(row.name, getattr(cfg, row.name), row.type)
+    for row in rows:
+        if row.choices:
+            _one_of(row.name, getattr(cfg, row.name), row.choices)
+    kind = VARIANTS[cfg.variant].kind
+    is_file = cfg.data.lower().endswith((".csv", ".npy"))
     if kind == "image":
-        _one_of("data", c.data, IMAGE_DATA)
-    elif not is_file and c.data not in TOY_DATA:
+        _one_of("data", cfg.data, IMAGE_DATA)
+    elif not is_file and cfg.data not in TOY_DATA:
         raise ConfigError(
-            f"data is {c.data!r}; choose one of {', '.join(TOY_DATA)}, "
+            f"data is {cfg.data!r}; choose one of {', '.join(TOY_DATA)}, "
             "or a path ending in .csv or .npy."
         )
-    _in_range("k", c.k, 1, 100)
-    _in_range("lr_d", c.lr_d, 0.0, 10.0, low_open=True)
-    _in_range("lr_g", c.lr_g, 0.0, 10.0, low_open=True)
-    _in_range("batch_size", c.batch_size, 1, MAX_BATCH)
-    _in_range("beta1", c.beta1, 0.0, 1.0, high_open=True)
-    _in_range("beta2", c.beta2, 0.0, 1.0, high_open=True)
-    _in_range("lr_decay", c.lr_decay, 0.0, 1.0, low_open=True)
-    _in_range("lr_decay_every", c.lr_decay_every, 1, MAX_STEPS)
-    _in_range("noise_dim", c.noise_dim, 1, 256)
-    _in_range("hidden", c.hidden, 1, MAX_HIDDEN)
-    _in_range("depth", c.depth, 1, MAX_DEPTH)
-    _in_range("d_depth", c.d_depth, 0, MAX_DEPTH)
-    _in_range("maxout", c.maxout, 1, 16)
-    _in_range("g_ema", c.g_ema, 0.0, 1.0, high_open=True)
-    _in_range("lookahead", c.lookahead, 0, MAX_STEPS)
-    _in_range("lookahead_alpha", c.lookahead_alpha, 0.0, 1.0, low_open=True)
-    _in_range("pack", c.pack, 1, 16)
-    _in_range("unrolled", c.unrolled, 0, 20)
-    _in_range("instance_noise", c.instance_noise, 0.0, 10.0)
-    _in_range("instance_noise_steps", c.instance_noise_steps, 0, MAX_STEPS)
-    _in_range("clip", c.clip, 0.0, 10.0)
-    _in_range("gp_weight", c.gp_weight, 0.0, 1000.0)
-    _in_range("r1", c.r1, 0.0, 1000.0)
-    _in_range("info_lambda", c.info_lambda, 0.0, 100.0)
-    _in_range("seed", c.seed, 0, 2**31 - 1)
-    _in_range("steps", c.steps, 1, MAX_STEPS)
-    _in_range("snapshot_every", c.snapshot_every, 1, MAX_STEPS)
-    if c.batch_size % c.pack:
+    for row in rows:
+        if row.low is not None and row.high is not None:
+            value = getattr(cfg, row.name)
+            _in_range(row.name, value, row.low, row.high, row.low_open, row.high_open)
+    if cfg.batch_size % cfg.pack:
         raise ConfigError(
-            f"batch_size is {c.batch_size} but pack is {c.pack}; "
+            f"batch_size is {cfg.batch_size} but pack is {cfg.pack}; "
             "the batch size must be a multiple of pack so D can judge whole packs."
         )
-    if c.g_batchnorm and c.batch_size < 2:
+    if cfg.g_batchnorm and cfg.batch_size < 2:
         raise ConfigError(
             "batch_size is 1 with g_batchnorm, whose batch statistics need at least 2 "
             "samples; use a batch of 2 or more, or turn g_batchnorm off."
         )
-    if c.minibatch_disc and c.batch_size > MAX_PAIRWISE_BATCH:
+    if cfg.minibatch_disc and cfg.batch_size > MAX_PAIRWISE_BATCH:
         raise ConfigError(
-            f"batch_size is {c.batch_size} with minibatch_disc, which compares every pair of "
+            f"batch_size is {cfg.batch_size} with minibatch_disc, which compares every pair of "
             f"samples; it must be at most {MAX_PAIRWISE_BATCH} to fit in memory."
         )
-    if kind == "image" and c.batch_size * c.hidden > MAX_IMAGE_BATCH_X_WIDTH:
+    if kind == "image" and cfg.batch_size * cfg.hidden > MAX_IMAGE_BATCH_X_WIDTH:
         raise ConfigError(
-            f"batch_size x hidden is {c.batch_size} x {c.hidden} for the image GAN "
-            f"{c.variant!r}; it must be at most {MAX_IMAGE_BATCH_X_WIDTH:,} (e.g. 1024 x 128) "
+            f"batch_size x hidden is {cfg.batch_size} x {cfg.hidden} for the image GAN "
+            f"{cfg.variant!r}; it must be at most {MAX_IMAGE_BATCH_X_WIDTH:,} (e.g. 1024 x 128) "
             "so that its activations fit in memory (about 1 GB) on any device."
         )
-    if kind == "image" and (
-        c.pack > 1
-        or c.unrolled
-        or c.minibatch_disc
-        or c.g_batchnorm
-        or c.maxout > 1
-        or c.g_ema
-        or c.instance_noise
-    ):
+    toy_only = tuple(row for row in rows if row.toy_only)
+    if kind == "image" and changed(cfg, toy_only):
+        names = [row.name for row in toy_only]
         raise ConfigError(
-            "pack, unrolled, minibatch_disc, g_batchnorm, maxout, g_ema and instance_noise apply "
-            f"to toy variants only; turn them off for variant {c.variant!r}."
+            f"{', '.join(names[:-1])} and {names[-1]} apply to toy variants only; "
+            f"turn them off for variant {cfg.variant!r}."
         )
 
 
-def _check_type(name: str, value: Any, annotation: Any) -> None:
-    expected = {"int": int, "float": float, "str": str, "bool": bool}[str(annotation)]
+def _check_type(name: str, value: Any, expected: type) -> None:
     ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         ok = True

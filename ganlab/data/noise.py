@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+NOISES = ("uniform", "normal", "stratified")  # the kinds sample_noise draws
+
 
 def sample_noise(
     kind: str,

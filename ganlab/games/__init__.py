@@ -14,9 +14,10 @@ import torch
 
 from ganlab.config.run_config import RunConfig
 from ganlab.errors import ConfigError
+from ganlab.games.base import Game
 
 
-def make_game(cfg: RunConfig, device: torch.device, generator: torch.Generator):
+def make_game(cfg: RunConfig, device: torch.device, generator: torch.Generator) -> Game:
     """The game for a config: points for toy variants, digits for image variants."""
     from ganlab.games.dcgan import CGANGame, DCGANGame
     from ganlab.games.infogan import InfoGANGame

@@ -1,6 +1,7 @@
 """What every image game shares: MNIST on the device, noise, condition checks, scores.
 
-``ImageGame`` is the base of the DCGAN, CGAN, InfoGAN and LAPGAN games. It holds the digits
+``ImageGame`` is the base of the DCGAN, CGAN, InfoGAN and LAPGAN games and implements every
+hook of the ``Game`` protocol (games/base.py) for them. It holds the digits
 (the bundled 10,000, or the full training set from ``cfg.mnist_dir``) on the training device
 once, so a real batch is an index draw, not a host copy. Subclasses build the nets and say
 how a fake is made (``_generate``), which conditions ``sample`` accepts, and what their view
@@ -17,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlab.config.run_config import RunConfig
-from ganlab.data import sample_noise
+from ganlab.data import GaussianMixture, sample_noise
 from ganlab.data.mnist import load_mnist
 from ganlab.errors import ConfigError
 from ganlab.games.base import Fake
@@ -37,6 +38,7 @@ class ImageGame:
 
     concat_ok = False  # batch norm in D: real and fake batches must not share statistics
     conditions: dict[str, str] = {}  # name -> what it means, for error messages
+    data: GaussianMixture | None = None  # digits come from ``images``, not from a toy distribution
     g: nn.Module
     d: nn.Module
 
@@ -79,8 +81,40 @@ class ImageGame:
     def discriminate(self, x: Any, cond: Any = None) -> Tensor:
         return self.d(x)
 
+    def d_on(self, x: Tensor) -> Tensor:
+        raise ConfigError(
+            "D's logit per point applies to toy variants (the theory page); image variants "
+            "judge whole batches under their conditions."
+        )
+
     def aux_loss(self, fake: Fake) -> Tensor | None:
         return None
+
+    def fast_d_params(self) -> list[nn.Parameter]:
+        """[]: all of D trains at D's rate (InfoGAN's Q head is the exception)."""
+        return []
+
+    # ----- no averaged G: g_ema is a toy-only setting ------------------------------------------
+    def average_g(self, step: int) -> None:
+        return None
+
+    def averaged_g_state(self) -> dict[str, Any] | None:
+        return None
+
+    def load_averaged_g(self, state: dict[str, Any]) -> None:
+        return None
+
+    # ----- the training set -------------------------------------------------------------------
+    def training_images(self) -> Tensor:
+        return self.images
+
+    def use_training_set(self, x: Tensor, y: Tensor) -> None:
+        if len(x) != len(y) or len(x) == 0:
+            raise ConfigError(
+                f"A training set needs as many labels as digits, at least one: got {len(x)} "
+                f"digits and {len(y)} labels."
+            )
+        self.images, self.labels = x.to(self.device), y.to(self.device)
 
     def penalty(self, real: Any, cond: Any, fake: Fake, generator: torch.Generator) -> Tensor:
         """WGAN-GP's gradient penalty on lines between real and fake digits (conditional

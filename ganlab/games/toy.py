@@ -1,20 +1,10 @@
-"""What a GAN plays on: its nets, where real and fake batches come from, what D sees.
+"""Points in 1D or 2D: an MLP generator against an MLP discriminator.
 
-The trainer (train.py) owns optimizers, the k:1 schedule, learning rates and snapshots; a
-game owns everything that depends on the kind of data. ``ToyGame`` plays on 1D/2D points;
-the image games (ganlab/image/) follow the same shape, so one training loop serves all.
-
-A game provides:
-- ``g``, ``d``: the generator and discriminator modules (D's extra heads live inside ``d``);
-- ``real(n)`` -> (x, cond) and ``fake(n)`` -> Fake(x, cond, latent);
-- ``discriminate(x, cond)`` -> logits of shape (n,) (a pyramid GAN concatenates its levels);
-- ``aux_loss(fake)`` -> a term added to both D's and G's losses (InfoGAN's MI), or None;
-- ``concat_ok``: whether real and fake may share one D forward (not with batch statistics);
-- ``view(loss_fn, probability)`` and ``metrics()``: what a snapshot shows and measures;
-- ``sample(n, generator, **conditions)``: what ``python -m ganlab sample`` writes.
-
-With ``g_ema`` a toy game also keeps ``g_avg``, a moving average of G's weights; pictures,
-metrics and samples then come from it (``shown_g``) while training uses G itself.
+``ToyGame`` implements the ``Game`` protocol (games/base.py, which says what every hook is
+for); one training loop serves it and the image games alike. With ``g_ema`` it also keeps
+``g_avg``, a moving average of G's weights; pictures, metrics and samples then come from it
+(``shown_g``) while training uses G itself. It has no labels, pyramid or own penalty, so
+those hooks add nothing. This module does not train (training/trainer.py).
 """
 
 from __future__ import annotations
@@ -116,6 +106,31 @@ class ToyGame:
 
     def aux_loss(self, fake: Fake) -> Tensor | None:
         return None
+
+    def penalty(self, real: Any, cond: Any, fake: Fake, generator: torch.Generator) -> None:
+        """None: the trainer's plain gradient penalty on ``d`` fits points."""
+        return None
+
+    def fast_d_params(self) -> list[nn.Parameter]:
+        """[]: all of D trains at D's rate."""
+        return []
+
+    def averaged_g_state(self) -> dict[str, Any] | None:
+        return None if self.g_avg is None else self.g_avg.state_dict()
+
+    def load_averaged_g(self, state: dict[str, Any]) -> None:
+        if self.g_avg is not None:
+            self.g_avg.load_state_dict(state)
+
+    def training_images(self) -> None:
+        """None: a toy game draws points from ``data``, not digits."""
+        return None
+
+    def use_training_set(self, x: Tensor, y: Tensor) -> None:
+        raise ConfigError(
+            "A training set of digits applies to image variants (dcgan, cgan, infogan, lapgan); "
+            f"this run is the toy variant {self.cfg.variant!r}."
+        )
 
     def d_on(self, x: Tensor) -> Tensor:
         """D's logit at each point on its own (a pack repeats the point)."""

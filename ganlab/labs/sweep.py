@@ -2,11 +2,12 @@
 
 ``make_grid`` turns lists of values into validated configs (one sentence for a bad grid);
 ``run_sweep`` trains them: ``batched`` (default) groups runs of one shape and trains each
-group as one batched model (ganlab/batched.py); ``sequential`` runs ``Trainer`` one after
+group as one batched model (training/batched.py); ``sequential`` runs ``Trainer`` one after
 another (the reference, and the way for settings the batched trainer lacks); ``ray`` fans
-the batched groups out as Ray tasks. Every backend returns the same rows, which
-``sweep_cli.write_results`` saves as results.csv beside a heat map (heatmap.html).
-This module draws nothing itself: figures are in viz_sweep.py.
+the batched groups out as Ray tasks on a local Ray or a cluster (``run_ray``; starting and
+joining Ray is labs/ray_cluster.py). Every backend returns the same rows, which
+``cli/sweep.py`` saves as results.csv beside a heat map (heatmap.html).
+This module draws nothing itself: figures are in figures/sweep.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ganlab.config.links import config_to_params
 from ganlab.config.run_config import RunConfig, make_config
 from ganlab.device import resolve_device
 from ganlab.errors import ConfigError
+from ganlab.labs import ray_cluster
 from ganlab.training.batched import (
     BatchedTrainer,
     batchable,
@@ -34,6 +36,7 @@ from ganlab.training.batched import (
 MAX_RUNS = 512
 BACKENDS = ("batched", "sequential", "ray")
 STEP_CHUNK = 50  # progress is reported every this many steps of a group
+RAY_GROUP = 64  # runs per Ray task: smaller groups spread a grid over more nodes
 METRICS = ("modes_covered", "modes_total", "high_quality_frac", "js_grid", "kl_grid", "kl_rev")
 # results.csv: settings, status (ok / diverged), final metrics, seconds (a batched run's share
 # of its group's training time) and the playground link of the run's setup.
@@ -173,10 +176,14 @@ def run_sweep(
     backend: str = "batched",
     device: str = "auto",
     progress: Progress | None = None,
+    ray_address: str | None = None,
 ) -> list[dict[str, Any]]:
     """Train every config; one row per run, in the order given. ``progress`` gets the
-    fraction of generator steps done, from 0 to 1."""
+    fraction of generator steps done, from 0 to 1. ``ray_address`` (host:port of a Ray
+    head) makes the ray backend join that cluster instead of starting a local Ray."""
     check_grid(cfgs, backend)
+    if backend == "ray":
+        return run_ray(cfgs, device, ray_address, progress)[0]
     total = sum(c.steps for c in cfgs)
     done = 0.0
     rows: list[dict[str, Any] | None] = [None] * len(cfgs)
@@ -188,10 +195,7 @@ def run_sweep(
             if progress:
                 progress(done / total)
         return rows  # type: ignore[return-value]
-    parts = groups(cfgs, size=64 if backend == "ray" else MAX_RUNS)
-    if backend == "ray":
-        return _run_ray(cfgs, parts, device, progress)
-    for g, ix in enumerate(parts):
+    for g, ix in enumerate(groups(cfgs)):
         weight = sum(cfgs[i].steps for i in ix) / total
 
         def tick(f: float, base: float = done, w: float = weight) -> None:
@@ -208,26 +212,30 @@ def run_sweep(
     return rows  # type: ignore[return-value]
 
 
-def _run_ray(
-    cfgs: list[RunConfig], parts: list[list[int]], device: str, progress: Progress | None
-) -> list[dict[str, Any]]:
-    """Each group (at most 64 runs) is one Ray task; rows come back as tasks finish. Joins
-    the cluster named by RAY_ADDRESS, or starts a local Ray instance."""
-    import ray
-
-    if not ray.is_initialized():
-        ray.init(logging_level="ERROR", include_dashboard=False)
-    task = ray.remote(num_cpus=1)(train_group)
-    pending = {task.remote([cfgs[i] for i in ix], device): g for g, ix in enumerate(parts)}
+def run_ray(
+    cfgs: list[RunConfig],
+    device: str = "auto",
+    address: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The ray backend: each group (at most RAY_GROUP runs) is one Ray task on a local Ray
+    or, given ``address``, on that cluster. Returns the rows and, per group, the id of the
+    Ray node that trained it."""
+    check_grid(cfgs, "ray")
+    parts = groups(cfgs, size=RAY_GROUP)
     rows: list[dict[str, Any] | None] = [None] * len(cfgs)
-    while pending:
-        ready, _ = ray.wait(list(pending), num_returns=1)
-        g = pending.pop(ready[0])
-        for i, (metrics, seconds) in zip(parts[g], ray.get(ready[0])):
-            rows[i] = _row(i, g, cfgs[i], metrics, seconds)
-        if progress:
-            progress(1 - len(pending) / len(parts))
-    return rows  # type: ignore[return-value]
+    nodes = [""] * len(parts)
+    with ray_cluster.session(address) as ray:
+        tasks = [([cfgs[i] for i in ix], device) for ix in parts]
+        for done, (g, node, results) in enumerate(
+            ray_cluster.run_on_nodes(ray, train_group, tasks), 1
+        ):
+            nodes[g] = node
+            for i, (metrics, seconds) in zip(parts[g], results):
+                rows[i] = _row(i, g, cfgs[i], metrics, seconds)
+            if progress:
+                progress(done / len(parts))
+    return rows, nodes  # type: ignore[return-value]
 
 
 def rows_to_csv(rows: list[dict[str, Any]]) -> str:

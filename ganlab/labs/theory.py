@@ -29,6 +29,8 @@ from torch.func import vmap
 
 from ganlab.config.run_config import RunConfig, make_config
 from ganlab.data import sample_noise
+from ganlab.device import torch_threads
+from ganlab.errors import ConfigError
 from ganlab.losses import LOSSES
 from ganlab.nets import evaluating
 from ganlab.scores.toy import data_grid_mass, divergences, grid_centers, sample_grid_mass
@@ -57,15 +59,17 @@ class Probe:
     touches the training random stream (a run is the same whether or not it is measured)."""
 
     def __init__(self, trainer: Trainer, n: int = PROBE_POINTS) -> None:
-        game = trainer.game
+        data = trainer.data
+        if data is None:
+            raise ConfigError(f"The theory probe needs a toy run; {trainer.cfg.variant!r} is not.")
         gen = torch.Generator(device=trainer.device).manual_seed(trainer.cfg.seed + 7)
-        self.game, self.n = game, n
-        self.real = game.data.sample(n, gen)
+        self.data, self.n = data, n
+        self.real = data.sample(n, gen)
         self.z = torch.linspace(-1, 1, n, device=trainer.device)[:, None]
         if trainer.cfg.noise != "stratified":
             self.z = sample_noise(trainer.cfg.noise, n, trainer.cfg.noise_dim, trainer.device, gen)
-        self.cells = grid_centers(game.data).to(trainer.device, torch.float32)
-        self.m_data = data_grid_mass(game.data)  # per cell, plus the mass outside the grid
+        self.cells = grid_centers(data).to(trainer.device, torch.float32)
+        self.m_data = data_grid_mass(data)  # per cell, plus the mass outside the grid
         self.width = float(self.cells[1, 0] - self.cells[0, 0])
 
 
@@ -84,7 +88,7 @@ def g_gradient_norm(trainer: Trainer, z: Tensor, loss: str) -> float:
     the pictures show it: batch norm on its running statistics, which stay untouched)."""
     params = list(trainer.g.parameters())
     with evaluating(trainer.g, grad=True):
-        logits = trainer.game.d_on(trainer.g(z))
+        logits = trainer.d_logits_on(trainer.g(z))
     g_loss = LOSSES[loss](logits.detach(), logits).g
     grads = torch.autograd.grad(g_loss, params)
     return float(torch.sqrt(sum((g**2).sum() for g in grads)))
@@ -95,10 +99,9 @@ def measure(trainer: Trainer, probe: Probe, with_d: bool = True) -> dict[str, An
     G's side is measured (D-based entries are NaN): minibatch discrimination makes D's
     output depend on the whole batch, so D on a grid or on 4000 probe points means little
     and costs n^2."""
-    game = trainer.game
     with evaluating(trainer.g):
         fake = trainer.g(probe.z)
-    m_g = sample_grid_mass(game.data, fake)
+    m_g = sample_grid_mass(probe.data, fake)
     div = divergences(probe.m_data, m_g)
     m_data, m_fake = probe.m_data[:-1].numpy(), m_g[:-1].numpy()
     out: dict[str, Any] = {
@@ -116,8 +119,8 @@ def measure(trainer: Trainer, probe: Probe, with_d: bool = True) -> dict[str, An
     if not with_d:
         return out
     with torch.no_grad():
-        d_real, d_fake = game.d_on(probe.real), game.d_on(fake)
-        d_grid = torch.sigmoid(game.d_on(probe.cells)).double().cpu().numpy()
+        d_real, d_fake = trainer.d_logits_on(probe.real), trainer.d_logits_on(fake)
+        d_grid = torch.sigmoid(trainer.d_logits_on(probe.cells)).double().cpu().numpy()
     both = m_data + m_fake
     # D* is defined only where a density lives; far in the tails it is a ratio of rounding
     # errors (1 where a Gaussian's tail meets an empty cell), so it is left out there.
@@ -145,9 +148,7 @@ def trace(cfg: RunConfig, every: int = 20, d_first: int = 0, with_d: bool = True
     become arrays over the records; D, D* and p_g become (records, cells) arrays. With
     ``d_first``, D alone trains that many steps before G starts (so D starts out winning)."""
     trainer = Trainer(cfg)
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)  # as Trainer.train_steps: tiny nets run fastest on one thread
-    try:
+    with torch_threads(trainer.threads):  # the trainer's policy, for the probes too
         for _ in range(d_first):
             trainer.train_d()
         probe = Probe(trainer)
@@ -158,8 +159,6 @@ def trace(cfg: RunConfig, every: int = 20, d_first: int = 0, with_d: bool = True
             if trainer.step >= cfg.steps:
                 break
             trainer.train_steps(min(every, cfg.steps - trainer.step))
-    finally:
-        torch.set_num_threads(previous)
     out: dict[str, Any] = {"step": np.array(steps), "k": cfg.k, "variant": cfg.variant}
     for name in SERIES:
         out[name] = np.array([r[name] for r in records])

@@ -29,10 +29,12 @@ import torch
 
 from ganlab.config.run_config import RunConfig
 from ganlab.data import GaussianMixture
+from ganlab.device import run_threads, torch_threads
+from ganlab.errors import ConfigError
 from ganlab.live.pacing import Pacer
 from ganlab.live.runlog import RunLog
 from ganlab.live.threads import SLOTS, Job, Slots, share_the_interpreter
-from ganlab.training.checkpoint import CHECKPOINT, save_run
+from ganlab.training.checkpoint import CHECKPOINT, load_trainer, save_run
 from ganlab.training.trainer import Snapshot, Trainer
 
 FRAME_POINTS = 400  # a GIF frame: G's samples of a fixed noise batch (image runs keep none:
@@ -60,10 +62,8 @@ class Status:
 class Runner:
     """A training job driven by commands; thread-safe; never calls Streamlit."""
 
-    def __init__(
-        self, cfg: RunConfig | None = None, slots: Slots = SLOTS, cpu_threads: int | None = 1
-    ) -> None:
-        self._slots, self._cpu_threads = slots, cpu_threads
+    def __init__(self, cfg: RunConfig | None = None, slots: Slots = SLOTS) -> None:
+        self._slots = slots
         self._lock = threading.Lock()  # guards the fields below that both threads touch
         self._train_lock = threading.Lock()  # one user of the trainer at a time
         self._wake = threading.Event()
@@ -113,6 +113,14 @@ class Runner:
         counts = self._log.appended
         return {"view": (run, self._views), "losses": (run, counts["losses"]),
                 "metrics": (run, counts["metrics"])}  # fmt: skip
+
+    def training_images(self) -> torch.Tensor:
+        """The real digits this image run trains on (on its device), for nearest-neighbour
+        checks; a toy run has none and raises ConfigError."""
+        images = self.trainer.training_images()
+        if images is None:
+            raise ConfigError(f"Variant {self.cfg.variant!r} trains on points, not digits.")
+        return images
 
     def history(self) -> dict[str, np.ndarray]:
         """Loss and D-output history: one array per name in runlog.LOSS_FIELDS."""
@@ -184,6 +192,14 @@ class Runner:
         self.pause()
         self._call(lambda: self._install(trainer))
 
+    def restore(self, source: str | Path) -> None:
+        """Go on from a saved run (a folder or file from ``save_run``): its config, weights,
+        optimizers and step; the histories start afresh there. Raises CheckpointError."""
+        with _BUILD_LOCK:  # on this run's device, as a saved run may come from a GPU
+            trainer = load_trainer(source, self.trainer.device)
+        self.pause()
+        self._call(lambda: self._install(trainer))
+
     def checkpoint_bytes(self) -> bytes:
         """The run as checkpoint.pt (weights-only format, see checkpoint.py)."""
 
@@ -221,14 +237,13 @@ class Runner:
 
     # ----- the training thread ------------------------------------------------------------------
     def _loop(self) -> None:
-        has_slot, threads_before = False, torch.get_num_threads()
-        traced = -TRACE_EVERY_S
+        # A run in the app shares the machine with other sessions (device.run_threads).
+        with torch_threads(run_threads(self.trainer.device, shared=True)):
+            self._train_loop()
+
+    def _train_loop(self) -> None:
+        has_slot, traced = False, -TRACE_EVERY_S
         share_the_interpreter()
-        if self._cpu_threads:
-            # Small nets on a busy machine (other sessions, the browser): an OpenMP team of
-            # several threads stalls whenever one core is taken; one thread per run is
-            # faster and parallelism comes from the sessions (see bench/INAPP.md).
-            torch.set_num_threads(self._cpu_threads)
         try:
             while True:
                 if time.monotonic() - traced >= TRACE_EVERY_S:
@@ -266,8 +281,6 @@ class Runner:
                 self._slots.release()
             else:
                 self._slots.leave(self)
-            if self._cpu_threads:
-                torch.set_num_threads(threads_before)
 
     def _after_step(self) -> None:
         now, pace = time.perf_counter(), self._pace
@@ -321,7 +334,7 @@ class Runner:
         if self.cfg.kind == "image":
             return
         gen = torch.Generator(device=self.trainer.device).manual_seed(7)
-        points = self.trainer.game.sample(FRAME_POINTS, gen).detach().cpu().numpy()
+        points = self.trainer.sample(FRAME_POINTS, gen).detach().cpu().numpy()
         self._log.add_frame(self.trainer.step, points)
 
     # ----- plumbing -------------------------------------------------------------------------------
@@ -346,7 +359,7 @@ class Runner:
     def _install(self, trainer: Trainer) -> None:
         """Make ``trainer`` the run: clear histories and publish its first picture."""
         self.trainer = trainer
-        data = getattr(trainer.game, "data", None)
+        data = trainer.data
         toy = isinstance(data, GaussianMixture)
         real = data.sample(FRAME_POINTS, torch.Generator(trainer.device)) if toy else None
         real_np = real.cpu().numpy() if real is not None else np.zeros((0, 0))

@@ -5,8 +5,9 @@ Each run keeps its own nets, built exactly as ``Trainer`` builds them (same seed
 a new first axis and the project's own modules are called once for all runs through
 ``torch.func.vmap`` over ``functional_call``, so 32 GANs cost one forward, one backward and
 one optimizer update per step instead of 32 of each. The losses come from the registry,
-vmapped per run; the optimizers are Adam, SGD and RMSprop written on the stacked tensors
-(torch's formulas), with a learning rate per run.
+vmapped per run, and so is the gradient penalty's formula; the optimizer update is
+optim.functional_update on the stacked tensors (torch's formulas), with a learning rate per
+run.
 
 What may differ within a batch: ``lr_d``, ``lr_g`` and ``seed``. Everything else (shapes,
 k, loss, optimizer, schedule) is one group's; ``group_key`` says which runs can share one.
@@ -18,26 +19,23 @@ reshapes its own input, per run.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
 from torch import Tensor
 from torch.func import functional_call, vmap
 
-from ganlab.config.run_config import FIELDS, RunConfig
-from ganlab.device import resolve_device
+from ganlab.config.fields import ROW, ROWS, changed
+from ganlab.config.run_config import RunConfig
+from ganlab.device import resolve_device, run_threads, torch_threads
 from ganlab.errors import ConfigError
 from ganlab.games.toy import ToyGame
-from ganlab.losses import LOSSES
-from ganlab.training.optim import clip_weights
+from ganlab.losses import LOSSES, gradient_norm_penalty, interpolate
+from ganlab.training.optim import clip_weights, functional_update, lr_factor
 
 PER_RUN = ("lr_d", "lr_g", "seed")
-# Fields the batched trainer cannot batch unless they are at these values.
-UNBATCHABLE = (
-    ("minibatch_disc", False), ("g_batchnorm", False), ("unrolled", 0), ("r1", 0.0), ("g_ema", 0.0),
-    ("lookahead", 0), ("instance_noise", 0.0),
-)  # fmt: skip
+# The settings this trainer supports only at their default: ``batchable=False`` in fields.py.
+UNBATCHABLE = tuple(row for row in ROWS if not row.batchable)
 
 
 def batchable(cfg: RunConfig) -> bool:
@@ -57,18 +55,18 @@ def check_batchable(cfg: RunConfig) -> None:
         name = fields[0]
         raise ConfigError(
             f"{name} is {getattr(cfg, name)!r}, which the batched sweep trainer does not "
-            f"support; leave it at {dict(UNBATCHABLE)[name]!r} or use the sequential backend."
+            f"support; leave it at {ROW[name].default!r} or use the sequential backend."
         )
 
 
 def unbatchable_fields(cfg: RunConfig) -> list[str]:
     """The fields of ``cfg`` that keep the batched trainer from training it."""
-    return [name for name, off in UNBATCHABLE if getattr(cfg, name) != off]
+    return [row.name for row in changed(cfg, UNBATCHABLE)]
 
 
 def group_key(cfg: RunConfig) -> tuple[Any, ...]:
     """Runs with equal keys can train as one batched model."""
-    return tuple(getattr(cfg, name) for name in FIELDS if name not in PER_RUN)
+    return tuple(getattr(cfg, row.name) for row in ROWS if row.name not in PER_RUN)
 
 
 def _stack(modules: list[torch.nn.Module]) -> dict[str, Tensor]:
@@ -98,14 +96,18 @@ class BatchedTrainer:
         )
         self.lr_g0 = torch.tensor([c.lr_g for c in cfgs], device=self.device)
         self.lr_d0 = torch.tensor([c.lr_d for c in cfgs], device=self.device)
-        self.opt_state: dict[str, dict[str, Tensor]] = {}
-        self.opt_steps = {"g": 0, "d": 0}
+        # Per stacked tensor, the optimizer's state (functional_update's, torch's names).
+        self.opt_state: dict[str, list[dict[str, Any]]] = {
+            "g": [{} for _ in self.g_params],
+            "d": [{} for _ in self.d_params],
+        }
         self.loss_fn = LOSSES[self.cfg.loss]
         self.step = 0
         self._g = vmap(lambda p, z: functional_call(self.g_net, p, (z,)))
         self._d = vmap(lambda p, x: functional_call(self.d_net, p, (x,)))
         self._loss_d = vmap(lambda r, f: self.loss_fn(r, f).d)
         self._loss_g = vmap(lambda f: self.loss_fn(f.detach(), f).g)
+        self._gp = vmap(lambda grad: gradient_norm_penalty(grad, self.cfg.pack))
 
     def _game(self, cfg: RunConfig) -> ToyGame:
         # Exactly Trainer's construction: the same seed gives the same initial nets and the
@@ -153,53 +155,27 @@ class BatchedTrainer:
         self.train_g(fake)
 
     def train_steps(self, n: int) -> None:
-        previous = torch.get_num_threads()
-        if self.device.type == "cpu":
-            torch.set_num_threads(1)  # the same thread policy as Trainer, for a fair race
-        try:
+        with torch_threads(run_threads(self.device, small=True)):  # as Trainer's toy runs
             for _ in range(n):
                 self.train_step()
-        finally:
-            torch.set_num_threads(previous)
 
     def _gradient_penalty(self, real: Tensor, fake: Tensor) -> Tensor:
-        """losses.gradient_penalty per run: (||grad D(x_hat)|| - 1)^2 on random mixes."""
-        n = self.cfg.batch_size
-        eps = torch.stack(
-            [torch.rand((n, 1), device=self.device, generator=game.rng) for game in self.games]
-        )
-        x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        """losses.gradient_penalty per run: each run mixes with its own random stream."""
+        mixed = [interpolate(r, f, game.rng) for r, f, game in zip(real, fake, self.games)]
+        x_hat = torch.stack(mixed).requires_grad_(True)
         scores = self._d(self.d_params, x_hat)
         (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
-        grad = grad.reshape(grad.shape[0], n // self.cfg.pack, -1)  # a pack is one input
-        return ((grad.norm(dim=2) - 1) ** 2).mean(dim=1)
+        return self._gp(grad)
 
     # ----- optimizers on stacked tensors ------------------------------------------------------
-    def _lr(self, lr0: Tensor) -> Tensor:
-        decay = self.cfg.lr_decay ** (self.step // self.cfg.lr_decay_every)
-        return lr0 * decay
-
     def _update(self, net: str, params: dict[str, Tensor], loss: Tensor, lr0: Tensor) -> None:
         grads = torch.autograd.grad(loss, list(params.values()))
-        self.opt_steps[net] += 1
-        t, cfg, lr = self.opt_steps[net], self.cfg, self._lr(lr0)
-        with torch.no_grad():
-            for (name, p), g in zip(params.items(), grads):
-                rate = lr.view((-1,) + (1,) * (p.dim() - 1))
-                state = self.opt_state.setdefault(f"{net}.{name}", {})
-                if cfg.optimizer == "sgd":
-                    p.sub_(rate * g)
-                elif cfg.optimizer == "rmsprop":  # torch defaults: alpha 0.99, eps 1e-8
-                    v = state.setdefault("v", torch.zeros_like(p))
-                    v.mul_(0.99).addcmul_(g, g, value=0.01)
-                    p.sub_(rate * g / (v.sqrt() + 1e-8))
-                else:  # Adam, as torch.optim.Adam computes it
-                    m = state.setdefault("m", torch.zeros_like(p))
-                    v = state.setdefault("v", torch.zeros_like(p))
-                    m.lerp_(g, 1 - cfg.beta1)
-                    v.mul_(cfg.beta2).addcmul_(g, g, value=1 - cfg.beta2)
-                    denom = v.sqrt() / math.sqrt(1 - cfg.beta2**t) + 1e-8
-                    p.sub_(rate / (1 - cfg.beta1**t) * m / denom)
+        cfg = self.cfg
+        lr = lr0 * lr_factor(cfg.lr_decay, cfg.lr_decay_every, self.step)
+        state = self.opt_state[net]
+        functional_update(
+            cfg.optimizer, list(params.values()), grads, state, lr, (cfg.beta1, cfg.beta2)
+        )
 
     # ----- results ------------------------------------------------------------------------------
     def unstack(self) -> None:
@@ -221,42 +197,3 @@ class BatchedTrainer:
         an empty dict for a run whose weights are no longer finite."""
         self.unstack()
         return [game.metrics() if ok else {} for game, ok in zip(self.games, self.finite())]
-
-
-def bench_case(
-    name: str, settings: dict[str, Any], device: torch.device, seconds: float = 3.0
-) -> dict[str, Any]:
-    """``python -m ganlab bench`` for a sweep case: ``runs`` GANs of one shape (learning
-    rates spread over a decade, one seed each) as one BatchedTrainer against the same runs
-    as sequential Trainers, alternating three times; rates are GAN-steps per second."""
-    from ganlab.benchmarks.cases import _rate
-    from ganlab.config.run_config import make_config
-    from ganlab.device import describe
-    from ganlab.training.trainer import Trainer
-
-    settings = dict(settings)
-    runs = settings.pop("runs")
-    base = make_config(settings.pop("variant"), settings.pop("data"), **settings)
-    lrs = torch.logspace(-4, -3, runs).tolist()
-    cfgs = [base.replace(seed=i, lr_d=lr, lr_g=lr) for i, lr in enumerate(lrs)]
-    batched = BatchedTrainer(cfgs, device)
-    trainers = [Trainer(cfg, device) for cfg in cfgs]
-
-    def sequential(n: int) -> None:
-        for trainer in trainers:
-            trainer.train_steps(n)
-
-    fast, slow = [], []
-    for _ in range(3):
-        fast.append(runs * _rate(batched.train_steps, seconds / 3, device))
-        slow.append(runs * _rate(sequential, seconds / 3, device))
-    p, q = sorted(fast)[1], sorted(slow)[1]
-    return {
-        "case": name,
-        "runs": runs,
-        **settings,
-        "device": describe(device),
-        "project_steps_per_s": round(p, 1),
-        "naive_steps_per_s": round(q, 1),
-        "ratio": round(p / q, 3),
-    }

@@ -26,7 +26,12 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ganlab.config.fields import ROWS, changed
+
 WARMUP_STEPS = 3  # eager steps on a side stream before capture (cuBLAS workspaces, Adam state)
+# The settings a captured step supports only at their default, each with its reason in words
+# (``graph`` in fields.py: SGD/RMSprop keep their lr on the host, an unrolled D, instance noise).
+GRAPH_DEFAULT_ONLY = tuple(row for row in ROWS if row.graph)
 
 
 def graph_unsupported(cfg: Any, device: torch.device) -> str | None:
@@ -37,12 +42,8 @@ def graph_unsupported(cfg: Any, device: torch.device) -> str | None:
         return f"CUDA graphs need a CUDA device, this run is on {device.type}"
     if cfg.kind != "toy":
         return "image GANs train eagerly (batch norm and per-game caches)"
-    if cfg.optimizer != "adam":
-        return f"{cfg.optimizer} keeps its lr on the host; graphs need adam"
-    if cfg.unrolled:
-        return "the unrolled D copies its weights each step"
-    if cfg.instance_noise:
-        return "instance noise changes its size every step"
+    if rows := changed(cfg, GRAPH_DEFAULT_ONLY):  # the first in table order
+        return rows[0].graph.format(value=getattr(cfg, rows[0].name), default=rows[0].default)
     return None
 
 

@@ -1,7 +1,18 @@
-"""The optimizers: how they are built, and how their learning rate changes mid-run."""
+"""The optimizers: how they are built, how their learning rate changes over a run, and the
+one hand-written update that the batched trainer and the unrolled D share.
+
+``make_optimizer`` builds torch's optimizers for a sequential run. ``functional_update`` is
+the same Adam, SGD and RMSprop written on plain tensors, for the two places that cannot use
+a torch optimizer: the batched trainer (R runs' weights stacked along the first axis, with a
+learning rate per run) and the unrolled D (K steps kept in the autograd graph). Its state
+uses torch's names (exp_avg, exp_avg_sq, square_avg, step), so a torch optimizer's state is
+a valid starting point. ``lr_factor`` is the one lr schedule. Nothing here owns a net.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -24,6 +35,79 @@ def make_optimizer(
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, foreach=True)
     return torch.optim.SGD(params, lr=lr, foreach=True)
+
+
+def lr_factor(lr_decay: float, lr_decay_every: int, step: int) -> float:
+    """The step schedule: the base lr is multiplied by ``lr_decay`` every ``lr_decay_every``
+    generator steps, so after ``step`` steps by lr_decay ** (step // lr_decay_every)."""
+    return lr_decay ** (step // lr_decay_every)
+
+
+def functional_update(
+    name: str,
+    params: Sequence[Tensor],
+    grads: Sequence[Tensor],
+    states: Sequence[dict[str, Any]],
+    lr: float | Tensor,
+    betas: tuple[float, float] = (0.9, 0.999),
+    differentiable: bool = False,
+) -> list[Tensor]:
+    """One step of Adam, SGD or RMSprop with torch's formulas and defaults (Adam eps 1e-8 and
+    bias correction as torch.optim.Adam computes it; RMSprop alpha 0.99, eps 1e-8).
+
+    ``states`` holds one dict per tensor (empty at first; torch's state names) and is updated.
+    ``lr`` is a number or a tensor of one lr per run, broadcast along the first axis of every
+    tensor. By default the params are changed in place, without autograd, and returned. With
+    ``differentiable`` they are left alone and new tensors that stay in the autograd graph
+    are returned (the states then hold graph tensors too); the Adam and RMSprop denominators
+    are detached there, because the derivative of sqrt(v) at a zero gradient (a dead ReLU) is
+    inf, and then NaN."""
+    with torch.set_grad_enabled(differentiable and torch.is_grad_enabled()):
+        return [
+            _update_one(name, p, g, state, _per_run(lr, p), betas, differentiable)
+            for p, g, state in zip(params, grads, states)
+        ]
+
+
+def _per_run(lr: float | Tensor, p: Tensor) -> float | Tensor:
+    """A vector of per-run lrs as a column that broadcasts over the rest of ``p``'s axes."""
+    if isinstance(lr, Tensor) and lr.dim() == 1:
+        return lr.view((-1,) + (1,) * (p.dim() - 1))
+    return lr
+
+
+def _update_one(
+    name: str,
+    p: Tensor,
+    g: Tensor,
+    state: dict[str, Any],
+    lr: float | Tensor,
+    betas: tuple[float, float],
+    differentiable: bool,
+) -> Tensor:
+    # In place the moments are mutated (as torch does); differentiable, they are replaced by
+    # new graph tensors so that the caller's starting state (a torch optimizer's) is untouched.
+    if name == "sgd":
+        step = lr * g
+    elif name == "rmsprop":
+        v = state.get("square_avg")
+        v = torch.zeros_like(p) if v is None else v if not differentiable else v.clone()
+        v = v.mul_(0.99).addcmul_(g, g, value=0.01)
+        state["square_avg"] = v
+        denom = v.sqrt() + 1e-8
+        step = lr * g / (denom.detach() if differentiable else denom)
+    else:
+        b1, b2 = betas
+        t = float(state.get("step", 0)) + 1
+        state["step"] = t
+        m, v = state.get("exp_avg"), state.get("exp_avg_sq")
+        m = torch.zeros_like(p) if m is None else m if not differentiable else m.clone()
+        v = torch.zeros_like(p) if v is None else v if not differentiable else v.clone()
+        state["exp_avg"] = m = m.lerp_(g, 1 - b1)
+        state["exp_avg_sq"] = v = v.mul_(b2).addcmul_(g, g, value=1 - b2)
+        denom = v.sqrt() / math.sqrt(1 - b2**t) + 1e-8
+        step = lr / (1 - b1**t) * m / (denom.detach() if differentiable else denom)
+    return p - step if differentiable else p.sub_(step)
 
 
 def set_lr(opt: torch.optim.Optimizer, *lrs: float) -> None:

@@ -1,7 +1,7 @@
 """The training loop: k discriminator steps, then one generator step; a Snapshot every N.
 
 Read ``train_d`` and ``train_g`` top to bottom: they are the textbook GAN step. What the
-data and nets are comes from the game (game.py); what the losses are comes from losses.py.
+data and nets are comes from the game (games/); what the losses are comes from losses.py.
 Nothing here waits on a UI, and nothing leaves the device per step: losses and D's outputs
 are kept as device tensors and read once per snapshot (a ``.item()`` per step would stall a
 GPU). Learning rates and k can change between steps, as in GAN Lab.
@@ -13,18 +13,27 @@ import copy
 import math
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
 from ganlab.config.run_config import RunConfig
-from ganlab.device import describe, resolve_device
+from ganlab.data import GaussianMixture
+from ganlab.device import describe, resolve_device, run_threads, torch_threads
 from ganlab.games import make_game
-from ganlab.games.base import Fake
+from ganlab.games.base import Fake, Game
 from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty, r1_penalty
 from ganlab.training.cuda_graph import StepGraph, graph_unsupported
-from ganlab.training.optim import Lookahead, clip_weights, device_lr, make_optimizer, set_lr
+from ganlab.training.optim import (
+    Lookahead,
+    clip_weights,
+    device_lr,
+    lr_factor,
+    make_optimizer,
+    set_lr,
+)
 from ganlab.training.snapshot import Snapshot
 from ganlab.training.unrolled import unrolled_d_logits
 
@@ -44,7 +53,7 @@ class Trainer:
         self.rng = torch.Generator(device=self.device).manual_seed(cfg.seed)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)
-            self.game = make_game(cfg, self.device, self.rng)
+            self.game: Game = make_game(cfg, self.device, self.rng)
         self.g, self.d = self.game.g, self.game.d
         # A toy step on CUDA replays as one CUDA graph (graphs.py); graph_status says which.
         self._graph: StepGraph | None = None
@@ -69,9 +78,7 @@ class Trainer:
         # reduced once per snapshot so the step itself launches no bookkeeping kernels.
         self._since: list[tuple[Tensor, ...]] = []
         self._d_stats: tuple[Tensor, ...] | None = None
-        # Small toy nets run fastest on one intra-op thread: the matmuls are too small to
-        # split, and thread synchronisation dominates (10x slower on a loaded 2-core CPU).
-        self.threads = 1 if self.cfg.kind == "toy" and self.device.type == "cpu" else 0
+        self.threads = run_threads(self.device, small=cfg.kind == "toy")  # 0: torch's own
         self._last_good = self._copy_state()
         self._clock = (0, 0.0)  # (step, seconds) at the previous snapshot
 
@@ -79,7 +86,7 @@ class Trainer:
         """D's param groups: D at lr_d, then any layers of D that the game trains at G's
         rate (``fast_d_params``: InfoGAN's Q head, which learns to read the codes as fast
         as G learns to write them)."""
-        fast = list(getattr(self.game, "fast_d_params", list)())
+        fast = self.game.fast_d_params()
         ids = {id(p) for p in fast}
         groups = [{"params": [p for p in self.d.parameters() if id(p) not in ids]}]
         return groups + ([{"params": fast, "lr": self.cfg.lr_g}] if fast else [])
@@ -108,9 +115,8 @@ class Trainer:
             d_fake = self.game.discriminate(fake.x, fake.cond)
         loss = self.loss_fn(d_real, d_fake).d
         if self.cfg.gp_weight:
-            # Games whose D takes labels or pyramids (ganlab/image/) bring their own penalty.
-            penalty = getattr(self.game, "penalty", None)
-            gp = penalty(real, cond, fake, self.rng) if penalty else None
+            # Games whose D takes labels or pyramids bring their own penalty; None: D's own.
+            gp = self.game.penalty(real, cond, fake, self.rng)
             if gp is None:
                 gp = gradient_penalty(self.d, real, fake.x, self.rng)
             loss = loss + self.cfg.gp_weight * gp
@@ -141,7 +147,11 @@ class Trainer:
         seen = self.blur(fake.x)
         if self.cfg.unrolled:
             real, _ = self.game.real(n)
-            d_fake = unrolled_d_logits(self, self.blur(real), seen)
+            d_fake = unrolled_d_logits(
+                self.d, self.opt_d, self.cfg.optimizer, self.cfg.unrolled, self.loss_fn,
+                real=self.blur(real), fake=seen, concat=self.game.concat_ok,
+                more_real=lambda: self.blur(self.game.real(n)[0]),
+            )  # fmt: skip
         else:
             d_fake = self.game.discriminate(seen, fake.cond)
         # G's loss depends on D(G(z)) alone; the real-logits slot is only a placeholder.
@@ -221,15 +231,9 @@ class Trainer:
 
     def train_steps(self, n: int) -> None:
         """n train_steps under this trainer's thread setting."""
-        previous = torch.get_num_threads()
-        if self.threads:
-            torch.set_num_threads(self.threads)
-        try:
+        with torch_threads(self.threads):
             for _ in range(n):
                 self.train_step()
-        finally:
-            if self.threads:
-                torch.set_num_threads(previous)
 
     # ----- knobs that change mid-run ------------------------------------------------------
     def set_knobs(self, **changes: float | int) -> None:
@@ -240,12 +244,9 @@ class Trainer:
         if "lr_d" in changes or "lr_g" in changes:
             self._decay_lr()
 
-    def _decay_factor(self) -> float:
-        return self.cfg.lr_decay ** (self.step // self.cfg.lr_decay_every)
-
     def _decay_lr(self) -> None:
         """Every group at its player's lr times the decay so far (D's fast group at G's)."""
-        factor = self._decay_factor()
+        factor = lr_factor(self.cfg.lr_decay, self.cfg.lr_decay_every, self.step)
         set_lr(self.opt_d, self.cfg.lr_d * factor, self.cfg.lr_g * factor)
         set_lr(self.opt_g, self.cfg.lr_g * factor)
 
@@ -328,6 +329,28 @@ class Trainer:
         largest = torch.stack([p.detach().abs().max() for p in params]).max()
         return bool(largest.isfinite() & (largest <= limit))
 
+    # ----- the game, as callers may use it: they never walk trainer.game ------------------------
+    @property
+    def data(self) -> GaussianMixture | None:
+        """The toy distribution the run plays on; None for digits."""
+        return self.game.data
+
+    def sample(self, n: int, generator: torch.Generator, **conditions: Any) -> Tensor:
+        """n samples of G (the averaged G with g_ema) under ``conditions`` (label, codes)."""
+        return self.game.sample(n, generator, **conditions)
+
+    def d_logits_on(self, x: Tensor) -> Tensor:
+        """D's logit at each point of ``x`` judged on its own (toy runs)."""
+        return self.game.d_on(x)
+
+    def training_images(self) -> Tensor | None:
+        """The real digits the run draws from, on its device; None for toy runs."""
+        return self.game.training_images()
+
+    def use_training_set(self, x: Tensor, y: Tensor) -> None:
+        """Train on these digits and labels from now on (image runs)."""
+        self.game.use_training_set(x, y)
+
     # ----- state ----------------------------------------------------------------------------
     def _copy_state(self) -> dict:
         return copy.deepcopy(self.state_dict())
@@ -341,8 +364,9 @@ class Trainer:
             "step": self.step,
             "seconds": self.seconds,
         }
-        if getattr(self.game, "g_avg", None) is not None:
-            state["g_avg"] = self.game.g_avg.state_dict()
+        g_avg = self.game.averaged_g_state()
+        if g_avg is not None:
+            state["g_avg"] = g_avg
         if self.lookahead is not None:
             state["slow"] = self.lookahead.state_dict()
         return state
@@ -350,8 +374,7 @@ class Trainer:
     def load_state(self, state: dict) -> None:
         self.g.load_state_dict(state["g"])
         self.d.load_state_dict(state["d"])
-        if getattr(self.game, "g_avg", None) is not None:  # absent: start the average at G
-            self.game.g_avg.load_state_dict(state.get("g_avg", state["g"]))
+        self.game.load_averaged_g(state.get("g_avg", state["g"]))  # absent: start it at G
         if self.lookahead is not None:  # absent: the slow weights start at the loaded ones
             self.lookahead.load(state.get("slow"))
         self.opt_g.load_state_dict(state["opt_g"])

@@ -3,58 +3,69 @@
 G's loss is computed against a copy of D advanced K optimizer steps on fresh batches, with
 the steps kept in the autograd graph, so G feels how D would react to its move and is
 discouraged from hopping between modes. The copy is functional (torch.func.functional_call
-over a dict of tensors); the real D is not changed. The unrolled steps follow D's own
-optimizer: Adam steps from its current moment estimates, or plain SGD otherwise.
+over a dict of tensors); the real D and its optimizer are not changed. The unrolled steps
+follow D's own optimizer (optim.functional_update, differentiable): Adam from its current
+moment estimates, RMSprop from its running average of squared gradients, or plain SGD.
+
+This module knows nothing of the trainer: the caller hands it D, D's optimizer, the loss
+and a way to draw more real batches.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 from torch.func import functional_call
 
-if TYPE_CHECKING:
-    from ganlab.training.trainer import Trainer
+from ganlab.losses import LossPair
+from ganlab.training.optim import functional_update
+
+# The torch optimizers' state that functional_update continues from (the rest, such as
+# RMSprop's step count, it does not read).
+_STATE_KEYS = ("exp_avg", "exp_avg_sq", "step", "square_avg")
 
 
-def unrolled_d_logits(trainer: Trainer, real: Tensor, fake: Tensor) -> Tensor:
-    """D's logits on ``fake`` after K differentiable D steps (K = cfg.unrolled)."""
-    cfg, d, game = trainer.cfg, trainer.d, trainer.game
-    names = [n for n, _ in d.named_parameters()]
-    params = {n: p.detach().requires_grad_(True) for n, p in d.named_parameters()}
-    group = trainer.opt_d.param_groups[0]
-    lr = group["lr"]
-    adam = cfg.optimizer == "adam"
-    state = [trainer.opt_d.state.get(p, {}) for p in d.parameters()]
-    moments = [(s.get("exp_avg"), s.get("exp_avg_sq"), float(s.get("step", 0))) for s in state]
-    b1, b2 = cfg.beta1, cfg.beta2
-    for i in range(cfg.unrolled):
-        x_real = real if i == 0 else trainer.blur(game.real(len(real))[0])
-        if game.concat_ok:
+def unrolled_d_logits(
+    d: nn.Module,
+    opt_d: torch.optim.Optimizer,
+    optimizer: str,
+    steps: int,
+    loss_fn: Callable[[Tensor, Tensor], LossPair],
+    real: Tensor,
+    fake: Tensor,
+    more_real: Callable[[], Tensor],
+    concat: bool = True,
+) -> Tensor:
+    """D's logits on ``fake`` after ``steps`` differentiable D steps of ``optimizer`` ('adam',
+    'sgd' or 'rmsprop', the one ``opt_d`` is), starting from ``opt_d``'s lrs, betas and
+    state. The first step sees ``real``, later ones ``more_real()`` (a fresh batch, as D
+    sees it). ``concat``: D may judge real and fake in one batch (no batch statistics)."""
+    named = list(d.named_parameters())
+    params = {n: p.detach().requires_grad_(True) for n, p in named}
+    lr_of = {id(p): group["lr"] for group in opt_d.param_groups for p in group["params"]}
+    lrs = [lr_of[id(p)] for _, p in named]
+    betas = opt_d.param_groups[0].get("betas", (0.9, 0.999))
+    # Copies: the unrolled steps must not move the real optimizer's moments.
+    states = [
+        {k: v for k, v in opt_d.state.get(p, {}).items() if k in _STATE_KEYS} for _, p in named
+    ]
+    for i in range(steps):
+        x_real = real if i == 0 else more_real()
+        if concat:
             logits = functional_call(d, params, (torch.cat([x_real, fake]),))
             d_real, d_fake = logits.split([len(logits) // 2, len(logits) // 2])
         else:
             d_real = functional_call(d, params, (x_real,))
             d_fake = functional_call(d, params, (fake,))
-        loss = trainer.loss_fn(d_real, d_fake).d
+        loss = loss_fn(d_real, d_fake).d
         grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
-        new = {}
-        for j, (name, g) in enumerate(zip(names, grads)):
-            m, v, t = moments[j]
-            if adam:
-                m = g * (1 - b1) if m is None else b1 * m + (1 - b1) * g
-                v = g * g * (1 - b2) if v is None else b2 * v + (1 - b2) * g * g
-                t += 1
-                moments[j] = (m, v, t)
-                m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
-                # The step size's denominator is held constant: differentiating sqrt(v)
-                # where a gradient is exactly zero (a dead ReLU) gives inf and then NaN.
-                new[name] = params[name] - lr * m_hat / (v_hat.sqrt() + 1e-8).detach()
-            else:
-                new[name] = params[name] - lr * g
-        params = new
+        new = [
+            functional_update(optimizer, [p], [g], [s], lr, betas, differentiable=True)[0]
+            for p, g, s, lr in zip(params.values(), grads, states, lrs)
+        ]
+        params = dict(zip(params, new))
     # The unrolled D judges G's samples; gradients reach G through fake and through every
     # unrolled update that fake influenced.
     return functional_call(d, params, (fake,))

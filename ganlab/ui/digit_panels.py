@@ -62,7 +62,7 @@ def nearest_panel(key: str, runner: Runner, grid: np.ndarray, token: object) -> 
     state[f"{key}.nn_col"] = min(state.get(f"{key}.nn_col", 0), last_col)
     row = a.number_input("Row", 0, last_row, key=f"{key}.nn_row")
     col = a.number_input("Column", 0, last_col, key=f"{key}.nn_col")
-    images = runner.trainer.game.images
+    images = runner.training_images()
     if state.get(f"{key}.nn", (None,))[0] != (token, row, col):
         digit = torch.from_numpy(grid[row, col]).to(images.device)
         idx, dist = nearest_training_images(digit[None], k=8, reference=images)

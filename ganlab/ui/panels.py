@@ -22,6 +22,7 @@ from ganlab.errors import ConfigError
 from ganlab.figures.live import SpecCache
 from ganlab.live.runner import Runner, Status
 from ganlab.live.threads import SLOTS, cpu_cores
+from ganlab.live.worker import RemoteRunner
 from ganlab.training.trainer import Snapshot
 from ganlab.ui.session import command
 from ganlab.ui.widgets import key_of, load_widgets, wanted_config
@@ -38,7 +39,13 @@ def run_controls(runner: Runner, prefix: str) -> None:
     # Play and Pause are two widgets, not one relabelled: on a slow server a second click on
     # a Play the browser still shows would otherwise reach the Pause the server has since
     # drawn, and pause the run it had just started.
-    if runner.playing:
+    if isinstance(runner, RemoteRunner) and runner.crashed:  # its process ended: start again
+        restart, key = command(runner.restart), key_of(prefix, "restart")
+        cols[0].button(
+            "Restart", key=key, on_click=restart, icon=":material/refresh:", type="primary",
+            width="stretch", help="A new training process, from the run's last save.",
+        )  # fmt: skip
+    elif runner.playing:
         pause, icon, key = command(runner.pause), ":material/pause:", key_of(prefix, "pause")
         cols[0].button("Pause", key=key, on_click=pause, icon=icon, width="stretch")
     else:

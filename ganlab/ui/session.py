@@ -1,8 +1,11 @@
 """This session's runner, the page set-up, and errors shown instead of tracebacks.
 
-One Runner per browser session and page, created with ``st.cache_resource(scope="session")``
-so Streamlit stops its thread when the tab closes. Callbacks cannot draw where they are, so
-a GanlabError raised in one is kept (``report``) and shown at the top of the next run.
+One runner per browser session and page, created with ``st.cache_resource(scope="session")``
+so Streamlit parks it when the tab's connection drops. It trains in a worker process of its
+own (live/worker.py's RemoteRunner), or with GANLAB_WORKERS=0 as a thread of the server
+(live/runner.py's Runner; both have the same public API). Callbacks cannot draw where they
+are, so a GanlabError raised in one is kept (``report``) and shown at the top of the next
+run.
 """
 
 from __future__ import annotations
@@ -15,23 +18,32 @@ import streamlit as st
 from ganlab.config.run_config import RunConfig
 from ganlab.errors import GanlabError
 from ganlab.live.runner import Runner
+from ganlab.live.threads import use_workers
+from ganlab.live.worker import RemoteRunner, warm_up
 
 ERROR_KEY = "ganlab.error"
+if use_workers():
+    warm_up()  # the fork server imports torch while the first page draws
 
 
 def _release(runner: Runner) -> None:
     # Streamlit releases session caches whenever the websocket drops, also for a reconnect
     # (a network blip, a busy server): the run is parked, not ended, so that session_runner
-    # can take it back and play on. A closed tab never comes back; its thread has ended.
+    # can take it back and play on. A closed tab never comes back; its thread has ended, and
+    # its worker process saves the run and ends soon after (process.PARKED_EXIT_S).
     runner.park()
 
 
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
-def _runner(name: str, _initial: RunConfig, _existing: Runner | None = None) -> Runner:
-    return _existing or Runner(_initial)
+def _runner(
+    name: str, _initial: RunConfig, _existing: Runner | RemoteRunner | None = None
+) -> Runner | RemoteRunner:
+    if _existing is not None:
+        return _existing
+    return RemoteRunner(_initial) if use_workers() else Runner(_initial)
 
 
-def session_runner(name: str, initial: Callable[[], RunConfig]) -> Runner:
+def session_runner(name: str, initial: Callable[[], RunConfig]) -> Runner | RemoteRunner:
     """This session's runner for a page; ``initial`` builds its first config (once). The
     runner is also kept in ``st.session_state["ganlab.runner.<name>"]`` for tests."""
     key = f"ganlab.runner.{name}"

@@ -1,10 +1,10 @@
 """Config widgets: a RunConfig shown as keyed widgets, and read back, validated.
 
 ``init_widgets`` / ``load_widgets`` write a config into the widgets' session state,
-``field_widget`` draws one field as controls.WIDGETS describes it, ``variant_widget`` and
-``data_widget`` load presets, ``loss_widget`` picks an image run's loss, ``wanted_config``
-reads everything back into a RunConfig, and ``apply_config`` sends live knobs to the run and
-returns what needs a fresh run.
+``field_widget`` draws one field as its row in config/fields.py describes it (collected in
+controls.WIDGETS), ``variant_widget`` and ``data_widget`` load presets, ``loss_widget`` picks
+an image run's loss, ``wanted_config`` reads everything back into a RunConfig, and
+``apply_config`` sends live knobs to the run and returns what needs a fresh run.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from ganlab.config.controls import (
     loss_fields,
     split_changes,
 )
+from ganlab.config.fields import TOY_DATA
 from ganlab.config.links import save_points
 from ganlab.config.presets import VARIANTS
-from ganlab.config.run_config import TOY_DATA, RunConfig, make_config
+from ganlab.config.run_config import RunConfig, make_config
 from ganlab.errors import GanlabError
 from ganlab.live.runner import Runner
 
@@ -53,7 +54,7 @@ def init_widgets(prefix: str, cfg: RunConfig) -> None:
 
 def field_widget(prefix: str, field: str, widgets: dict[str, tuple] = WIDGETS) -> Any:
     """Draw one config field's widget (as ``widgets`` describes it: controls.WIDGETS, or a
-    page's variation); options stretch to include an imported value."""
+    page's variation such as IMAGE_WIDGETS); options stretch to include an imported value."""
     kind, label, spec, help_text = widgets[field]
     key = key_of(prefix, field)
     value = st.session_state.get(key)

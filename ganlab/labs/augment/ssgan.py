@@ -19,19 +19,15 @@ training pool when asked: by default the SSGAN sees no digit the other schemes d
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from ganlab.device import resolve_device
-from ganlab.labs.augment.experiment import LR, K, SmallClassifier
+from ganlab.labs.augment.common import LR, AugmentSettings, SmallClassifier, Split, Ticker
+from ganlab.labs.augment.labels import K
 from ganlab.losses import ns_gan
 from ganlab.nets.conv import ConvGenerator
-
-if TYPE_CHECKING:
-    from ganlab.labs.augment.experiment import AugmentSettings, Split, Ticker
 
 NOISE_DIM = 62
 G_WIDTH = 16  # half the DCGAN preset's width: G only has to feed D features, and CPUs are slow

@@ -119,7 +119,7 @@ def invert(
 ) -> Inversion:
     """Find the point whose digit matches ``image`` (28, 28) best in pixel MSE."""
     target = as_target(image)
-    with cpu_threads(1):
+    with cpu_threads():
         start = _candidates(model, target, restarts, seed)
         search = min(SEARCH_STEPS, steps // 2) if len(start) > 1 else 0
         found, mse, history = _optimise(model, start, target, search, lr, prior)

@@ -5,7 +5,9 @@ config.json, metrics.json), written by ``python -m ganlab train`` and then slimm
 optimizers' moment estimates are dropped (they are only needed to resume training and would
 triple the size), which ``load_trainer`` accepts as an optimizer that has not stepped yet.
 scripts/train_pretrained.py reproduces them. Anywhere a run folder is accepted,
-``pretrained:NAME`` names a shipped one (checkpoint.read_checkpoint resolves it here).
+``pretrained:NAME`` names a shipped one: training/locate.py resolves it, below this layer, and
+its names are re-exported here. Every shipped checkpoint carries its digest (see
+training/checkpoint.py); scripts/reseal_pretrained.py rewrites old ones in that format.
 
 This module trains nothing and loads nothing at import.
 """
@@ -20,43 +22,21 @@ from typing import Any
 
 import torch
 
-from ganlab import ASSETS
 from ganlab.errors import CheckpointError, ConfigError
+from ganlab.training.locate import (  # noqa: F401  (re-exported: the pages and scripts use them)
+    NAMES,
+    PREFIX,
+    PRETRAINED_DIR,
+    available,
+    is_pretrained,
+    path_of,
+)
 
-PRETRAINED_DIR = ASSETS / "pretrained"
-PREFIX = "pretrained:"
-NAMES = ("infogan-mnist", "cgan-mnist", "dcgan-mnist")
 SUMMARIES = {
     "infogan-mnist": "InfoGAN: a 10-way code that picks the digit, two continuous codes",
     "cgan-mnist": "CGAN: the label picks the digit",
     "dcgan-mnist": "DCGAN: noise only",
 }
-
-
-def is_pretrained(source: str | Path) -> bool:
-    return isinstance(source, str) and source.startswith(PREFIX)
-
-
-def path_of(source: str) -> Path:
-    """The run folder of ``pretrained:NAME``, or one sentence naming the known models."""
-    name = source[len(PREFIX) :] if is_pretrained(source) else source
-    if name not in NAMES:
-        raise CheckpointError(
-            f"Unknown pretrained model {name!r}; the shipped ones are: "
-            f"{', '.join(PREFIX + n for n in NAMES)}."
-        )
-    folder = PRETRAINED_DIR / name
-    if not (folder / "checkpoint.pt").is_file():
-        raise CheckpointError(
-            f"The pretrained model {name!r} is missing from this install ({folder}); "
-            "scripts/train_pretrained.py rebuilds it."
-        )
-    return folder
-
-
-def available() -> list[str]:
-    """The shipped models present in this install, in NAMES order."""
-    return [n for n in NAMES if (PRETRAINED_DIR / n / "checkpoint.pt").is_file()]
 
 
 def metrics_of(name: str) -> dict[str, Any]:
@@ -72,7 +52,7 @@ def load(name: str) -> Any:
     from ganlab.training.checkpoint import load_trainer
 
     trainer = load_trainer(path_of(PREFIX + name), torch.device("cpu"))
-    return LatentModel(trainer.game, name=PREFIX + name)
+    return LatentModel(trainer, name=PREFIX + name)
 
 
 def slim(run_dir: str | Path, out_dir: str | Path, notes: dict[str, Any] | None = None) -> Path:
@@ -81,7 +61,7 @@ def slim(run_dir: str | Path, out_dir: str | Path, notes: dict[str, Any] | None 
     ``notes`` are merged into metrics.json (where the training data came from, measured
     quality). The config's ``mnist_dir`` is cleared: a shipped model loads with the bundled
     digits, whatever folder it was trained from."""
-    from ganlab.training.checkpoint import CHECKPOINT, read_checkpoint
+    from ganlab.training.checkpoint import CHECKPOINT, read_checkpoint, seal
 
     src, out = Path(run_dir), Path(out_dir)
     state = read_checkpoint(src)
@@ -91,7 +71,7 @@ def slim(run_dir: str | Path, out_dir: str | Path, notes: dict[str, Any] | None 
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    torch.save(state, out / CHECKPOINT)
+    torch.save(seal(state), out / CHECKPOINT)  # a new digest: the config changed
     (out / "config.json").write_text(json.dumps(state["config"], indent=2) + "\n")
     metrics = (
         json.loads((src / "metrics.json").read_text()) if (src / "metrics.json").is_file() else {}
@@ -107,7 +87,8 @@ MAX_CHECKPOINT = 64 << 20  # an image GAN of ganlab's sizes is a few MB
 
 def from_bytes(data: bytes, name: str = "uploaded checkpoint") -> Any:
     """A LatentModel from checkpoint bytes (an upload, or a live run's checkpoint_bytes),
-    read weights-only; a wrong file is one sentence (CheckpointError or ConfigError)."""
+    read weights-only and checked against its digest; a wrong file is one sentence
+    (CheckpointError or ConfigError)."""
     import tempfile
 
     from ganlab.labs.latent.space import LATENT_VARIANTS, LatentModel
@@ -126,11 +107,11 @@ def from_bytes(data: bytes, name: str = "uploaded checkpoint") -> Any:
         # Checked before anything is built: a toy run's config may name a data file, and
         # building it would read that path on this server.
         raise ConfigError(
-            f"{name} is a {variant} run; the latent page takes one of: "
+            f"{name!r} is a {str(variant)[:40]!r} run; the latent page takes one of: "
             f"{', '.join(LATENT_VARIANTS)}."
         )
     # Browsing needs no training data: a run from another machine's MNIST folder loads
     # here with the bundled digits.
     state["config"] = {**state["config"], "mnist_dir": ""}
-    trainer = load_trainer(state, torch.device("cpu"))
-    return LatentModel(trainer.game, name=name)
+    trainer = load_trainer(state, torch.device("cpu"), label=name)
+    return LatentModel(trainer, name=name)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +25,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ganlab.data import sample_noise
+from ganlab.device import run_threads, torch_threads
 from ganlab.errors import ConfigError
+from ganlab.training.trainer import Trainer
 
 CODES = 10
 CONTINUOUS = 2
@@ -59,23 +61,18 @@ class Point:
         return [] if self.code is None else self.code.argmax(dim=1).tolist()
 
 
-@contextlib.contextmanager
-def cpu_threads(n: int = 1) -> Iterator[None]:
-    """Run the block on n intra-op threads. One is fastest for these small nets on a busy
-    CPU (measured 4 ms against 100 ms for one digit when other processes load the cores)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+def cpu_threads() -> contextlib.AbstractContextManager[None]:
+    """The thread policy for these generators: small nets on the CPU (one thread measured
+    4 ms against 100 ms for one digit when other processes load the cores)."""
+    return torch_threads(run_threads("cpu", small=True))
 
 
 class LatentModel:
     """The generator of a trained dcgan, cgan or infogan run, driven by explicit points."""
 
-    def __init__(self, game: object, name: str = "model") -> None:
-        cfg = game.cfg  # type: ignore[attr-defined]
+    def __init__(self, run: Trainer, name: str = "model") -> None:
+        """``run``: the trained run (its cfg, g and, for InfoGAN's Q head, d)."""
+        cfg = run.cfg
         if cfg.variant not in LATENT_VARIANTS:
             raise ConfigError(
                 f"{name} is a {cfg.variant} run; the latent page takes one of: "
@@ -83,7 +80,7 @@ class LatentModel:
             )
         self.name, self.variant, self.cfg = name, cfg.variant, cfg
         self.noise_dim, self.noise = cfg.noise_dim, cfg.noise
-        self.g = copy.deepcopy(game.g).cpu().eval()  # type: ignore[attr-defined]
+        self.g = copy.deepcopy(run.g).cpu().eval()
         for p in self.g.parameters():
             p.requires_grad_(False)
         self.has_code = self.variant in ("cgan", "infogan")
@@ -98,7 +95,7 @@ class LatentModel:
         # InfoGAN's Q head reads codes back from an image: a ready encoder for inversion.
         self.q = None
         if self.variant == "infogan":
-            self.q = copy.deepcopy(game.d).cpu().eval()  # type: ignore[attr-defined]
+            self.q = copy.deepcopy(run.d).cpu().eval()
 
     @property
     def z_span(self) -> float:
@@ -155,7 +152,7 @@ class LatentModel:
 
     def draw(self, point: Point) -> np.ndarray:
         """float32 (n, 28, 28) digits to show: no graph, one CPU thread."""
-        with cpu_threads(1), torch.no_grad():
+        with cpu_threads(), torch.no_grad():
             return self.generate(point).numpy()
 
 
