@@ -1,6 +1,6 @@
 """Augment: do a GAN's digits help a classifier trained on only n labelled digits?
 
-The sidebar describes the experiment (ganlab/augment.py); Run trains it in this script run
+The sidebar describes the experiment (ganlab/labs/augment/); Run trains it in this script run
 with a progress bar (it is finite, and a small one takes a minute or two on a CPU). The
 result stays in the session: a bar chart of held-out accuracy per scheme with error bars,
 the numbers, and generated digits with the label each scheme trained them as.

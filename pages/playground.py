@@ -1,8 +1,8 @@
 """Playground: 1D and 2D GANs trained live, GAN Lab style.
 
-Widgets in the sidebar describe a run; the Runner (ganlab/runner.py) trains it in the
-background; a fragment redraws the newest snapshot five times a second while it plays (more
-slowly when the server has more runs playing than CPU cores: ui.redraw_every).
+Widgets in the sidebar describe a run; a Runner (ganlab/live/) trains it in this session's
+worker process; a fragment redraws the newest snapshot five times a second while it plays
+(more slowly when the server has more runs playing than CPU cores: ui.redraw_every).
 """
 
 import functools
@@ -29,11 +29,17 @@ with st.sidebar:
     st.header("Data and game")
     ui.data_widget(P)
     ui.variant_widget(P)
-    with st.expander("Modifiers: minibatch discrimination, pack, unrolled, instance noise"):
+    with st.expander("Modifiers: pack, unrolled, minibatch discrimination, instance noise"):
         for field in MODIFIERS:
             ui.field_widget(P, field)
     st.header("Training knobs")
     st.caption("Learning rates and k change the running game at its next step.")
+    if runner.cfg.lr_decay < 1:
+        st.caption(
+            f"Learning-rate decay is on (x{runner.cfg.lr_decay:g} every "
+            f"{runner.cfg.lr_decay_every:,} steps): the two rates below are the base rates; "
+            "the rates in use are shown under the picture."
+        )
     for field in KNOBS:
         ui.field_widget(P, field)
     st.header("Networks and noise")
@@ -63,6 +69,12 @@ busy = every > REDRAW_S
 @st.fragment(run_every=every if playing else None)
 def live() -> None:
     v, snap, cfg = ui.live_status(runner, playing, (REDRAW_S, every))
+    if cfg.lr_decay < 1:
+        n = snap.step // cfg.lr_decay_every
+        st.caption(
+            f"Learning rates in use at step {snap.step:,}: D {snap.lr_d:.3g}, G {snap.lr_g:.3g} "
+            f"(the base rates x {cfg.lr_decay:g}^{n})."
+        )
     layers = st.pills(
         "Show", viz.LAYERS, selection_mode="multi", default=viz.LAYERS, key=f"{P}.layers"
     )

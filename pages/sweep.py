@@ -1,6 +1,6 @@
 """Sweep: many small GANs trained at once, and their phase diagram over k x learning rate.
 
-The sidebar describes a grid; Run trains it (ganlab/sweep.py: runs of one shape share one
+The sidebar describes a grid; Run trains it (ganlab/labs/sweep.py: runs of one shape share one
 batched model) with a progress bar; the heat maps show modes covered and JS per cell, and
 any cell's setup opens in the playground through its link.
 """

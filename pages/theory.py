@@ -1,6 +1,6 @@
 """Theory: the minimax game of Goodfellow et al. (2014), measured on a real 1D GAN.
 
-Every panel trains gauss1d (N(4, 0.5)) with ganlab's Trainer and plots what ganlab/theory.py
+Every panel trains gauss1d (N(4, 0.5)) with ganlab's Trainer and plots what ganlab/labs/theory.py
 measures from the nets; results are cached per setting (pure functions of their inputs).
 """
 

@@ -6,7 +6,7 @@
 Each run is ``python -m ganlab train --data mnist --variant V --seed S`` exactly as a user
 would start it (default steps and settings), timed on this machine with --threads CPU
 threads. The trained run is then scored with the shipped digit classifier on thousands of
-samples (ganlab/image/quality.py). Results go to bench/image_quality.json (merged with what
+samples (ganlab/scores/images.py). Results go to bench/image_quality.json (merged with what
 is there), and sample grids to bench/images/. Runs are kept under --runs.
 """
 

@@ -2,7 +2,7 @@
 server at once.
 
 Each Playwright context is its own Streamlit session, opened from a link with its own
-variant and data set (sharing.py reads the setup from the URL). While they all train, each
+variant and data set (config/links.py reads the setup from the URL). While they all train, each
 page must show its own setup (no cross-talk between sessions), its step counter must advance,
 and no page may show an exception. Closing the contexts must end their training threads, and
 the server's memory must stay bounded. GANLAB_LOAD_SECONDS (default 20) sets how long they

@@ -1,4 +1,4 @@
-"""The publishing schedule of a playing run (ganlab/pacing.py): pictures and metrics keep to
+"""The publishing schedule of a playing run (ganlab/live/pacing.py): pictures and metrics keep to
 their share of the wall clock, and the steps/s shown is measured over the last second."""
 
 from __future__ import annotations

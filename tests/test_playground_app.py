@@ -278,3 +278,13 @@ def test_a_dropped_connection_keeps_the_run_playing(app):
     app.button(key="pg.pause").click()
     run(app)
     assert not runner.playing
+
+
+def test_with_a_decay_the_page_says_the_knobs_set_the_base_rates(app):
+    run(app)
+    runner = app.session_state[RUNNER]
+    assert runner.cfg.lr_decay < 1  # ring8's preset decays both rates
+    words = [c.value for c in app.caption]
+    assert any("the two rates below are the base rates" in w for w in words)
+    shown = next(w for w in words if w.startswith("Learning rates in use at step"))
+    assert f"D {runner.cfg.lr_d:.3g}, G {runner.cfg.lr_g:.3g}" in shown
