@@ -147,11 +147,7 @@ def load_trainer(
         reason = str(err) if isinstance(err, GanlabError) else _first_line(err)
         raise CheckpointError(f"The run in {who} cannot be rebuilt here: {_clip(reason)}.")
     try:
-        slow = state.get("slow")
-        if slow is not None and trainer.lookahead is not None:
-            if len(slow) != len(trainer.lookahead.slow):
-                raise ValueError(f"{len(slow)} slow weights for {len(trainer.lookahead.slow)}")
-        trainer.load_state(state)
+        trainer.load_state(state)  # Lookahead.load refuses a wrong count of slow weights
         _check_moments(trainer)
     except Exception as err:
         raise CheckpointError(f"The weights in {who} do not fit its config ({_first_line(err)}).")

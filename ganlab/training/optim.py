@@ -163,4 +163,6 @@ class Lookahead:
     def load(self, slow: list[Tensor] | None) -> None:
         """Restore saved slow weights; None (a checkpoint without them): start at the fast."""
         source = slow if slow is not None else [p.detach() for p in self.params]
+        if len(source) != len(self.slow):  # zip would silently drop the extra weights
+            raise ValueError(f"{len(source)} slow weights for {len(self.slow)}")
         torch._foreach_copy_(self.slow, [s.to(p.device) for s, p in zip(source, self.slow)])
