@@ -175,3 +175,17 @@ def test_module_entry_point_runs_as_a_subprocess(tmp_path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "ganlab: lr_d is nan; it must be a finite number."
+
+
+def test_threads_flag_sets_the_runs_threads_and_is_checked(tmp_path, capsys) -> None:
+    before = torch.get_num_threads()
+    out = tmp_path / "img"
+    args = ["train", "--data", "mnist", "--variant", "dcgan", "--steps", "2", "--batch-size", "8"]
+    assert main([*args, "--hidden", "8", "--threads", "1", "--out", str(out)]) == 0
+    assert json.loads((out / "metrics.json").read_text())["threads"] == 1
+    assert torch.get_num_threads() == before  # the run's setting does not outlive it
+    capsys.readouterr()
+    for bad in ("0", "9999"):
+        assert main([*args, "--threads", bad, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and f"--threads is {bad}; it must be at least 1" in err

@@ -19,6 +19,8 @@ from ganlab.config.fields import ROWS, Field
 from ganlab.config.run_config import RunConfig, make_config, parse_json
 from ganlab.errors import ConfigError
 
+MAX_THREADS = 256
+
 
 class Diverged(Exception):
     """The run diverged; it was saved. ``str(err)`` is the run's own message."""
@@ -34,6 +36,12 @@ def add_arguments(p: argparse.ArgumentParser, rows: tuple[Field, ...] = ROWS) ->
             kind = None if row.type is str else row.type
             p.add_argument(row.flag, type=kind, help=row.cli_help)
     p.add_argument("--config", help="a config.json; flags override it")
+    p.add_argument(
+        "--threads",
+        type=int,
+        help="torch's intra-op threads for this run (default: 1 for toy nets on a CPU, all "
+        "cores otherwise); give 1 to each of several runs trained at once",
+    )
 
 
 def config_from_args(args: argparse.Namespace, rows: tuple[Field, ...] = ROWS) -> RunConfig:
@@ -59,6 +67,9 @@ def config_from_args(args: argparse.Namespace, rows: tuple[Field, ...] = ROWS) -
 
 def train_command(args: argparse.Namespace) -> int:
     """Train the configured run to its last step, then write the run folder."""
+    import torch
+
+    from ganlab.device import torch_threads
     from ganlab.training.checkpoint import save_run
     from ganlab.training.trainer import Trainer
 
@@ -67,13 +78,20 @@ def train_command(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {args.out!r} exists and is not a folder.")
     out.mkdir(parents=True, exist_ok=True)  # an unwritable --out fails now, not after training
+    if args.threads is not None and not 1 <= args.threads <= MAX_THREADS:
+        raise ConfigError(
+            f"--threads is {args.threads}; it must be at least 1 and at most {MAX_THREADS}."
+        )
     trainer = Trainer(cfg)
     progress = _Progress(cfg.steps)
     history, snap = [], None
     start = time.perf_counter()
-    for snap in trainer.run():
-        history.append(_history_row(snap))
-        progress.update(snap)
+    # A toy trainer on a CPU steps on its own one thread whatever the flag says.
+    threads = trainer.threads or args.threads or torch.get_num_threads()
+    with torch_threads(args.threads or 0):
+        for snap in trainer.run():
+            history.append(_history_row(snap))
+            progress.update(snap)
     progress.close()
     assert snap is not None
     metrics = {
@@ -83,6 +101,7 @@ def train_command(args: argparse.Namespace) -> int:
         "train_seconds": round(trainer.seconds, 3),
         "steps_per_s": round(trainer.step / max(trainer.seconds, 1e-9), 1),
         "device": snap.device,
+        "threads": threads,
         **snap.metrics,
         "history": history,
     }
