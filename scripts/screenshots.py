@@ -28,6 +28,7 @@ SHOTS = {
     "images": ("/images", False),
     "theory": ("/theory", False),
     "latent": ("/latent", False),
+    "lessons": ("/lessons", False),
 }
 
 
