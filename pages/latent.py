@@ -1,10 +1,8 @@
 """Latent space: browse and edit what a trained image GAN has learned.
 
-A shipped model or an uploaded checkpoint is driven by explicit points
-(ganlab/labs/latent/space.py): sliders for the codes and the first z dimensions, a traversal
-grid, interpolation, arithmetic, inversion of a real digit (ganlab/labs/latent/inversion.py),
-the nearest training digits.
-A slider move reruns the page; only the open tab is computed, one digit takes milliseconds.
+A shipped model or an uploaded checkpoint is driven by explicit points (labs/latent/): z and
+code sliders, a traversal grid, interpolation, arithmetic, inversion of a real digit, the
+nearest training digits. A slider move reruns the page; only the open tab is computed.
 """
 
 import numpy as np
