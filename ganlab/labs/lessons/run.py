@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 from ganlab.config.run_config import RunConfig, make_config
+from ganlab.device import run_threads, torch_threads
 from ganlab.errors import ConfigError
 from ganlab.labs.lessons.catalogue import LESSONS
 from ganlab.labs.lessons.lesson import START, ArmResult, Lesson, Results, Verdict, scalars
@@ -59,9 +60,7 @@ def run_arm(lesson: Lesson, name: str, folder: Path, progress: Progress) -> ArmR
     start = time.perf_counter()
     trainer, total = make_trainer(lesson.arms[name])
     result = ArmResult(name, trainer.cfg.to_dict())
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)  # small nets run fastest on one thread (Trainer.threads)
-    try:
+    with torch_threads(run_threads(trainer.device)):  # the project's one thread policy
         if lesson.prepare is not None:
             lesson.prepare(trainer)
         if lesson.measure is not None:
@@ -78,8 +77,6 @@ def run_arm(lesson: Lesson, name: str, folder: Path, progress: Progress) -> ArmR
         if lesson.measure is not None:  # a shipped model trained no further: measured once
             trained = trainer.step > begun
             result.last.update(lesson.measure(trainer) if trained else result.first)
-    finally:
-        torch.set_num_threads(previous)
     result.seconds = time.perf_counter() - start
     result.diverged = snap.message if snap.status == "diverged" else ""
     metrics = {"status": snap.status, "steps": trainer.step, **result.last}
