@@ -52,7 +52,10 @@ def test_batched_runs_on_cuda_reproduce_eager_trainers_on_cuda(monkeypatch):
 
 
 def test_a_batched_sweep_trains_every_run_on_cuda():
-    cfgs = sweep.make_grid("ring8", k=[1, 2], lr_d=[5e-4, 2e-3], seeds=2, steps=200, **TINY)
+    cfgs = sweep.make_grid(
+        "ring8", k=[1, 2], lr_d=[5e-4, 2e-3], batch_size=[32], seeds=2, steps=200,
+        hidden=16, device="cuda",
+    )  # fmt: skip
     rows = sweep.run_sweep(cfgs, "batched", "cuda")
     assert len(rows) == 8 and {r["group"] for r in rows} == {0, 1}
     for row in rows:

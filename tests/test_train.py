@@ -237,7 +237,7 @@ def test_cuda_graph_step_trains_like_the_eager_step():
     eager.train_steps(20)
     assert graphed.graph_status == "cuda graph" and graphed._graph is not None
     assert graphed.step == eager.step == 20
-    assert float(graphed.opt_g.param_groups[0]["lr"]) == pytest.approx(1e-3 * 0.5**2)
+    assert float(graphed.opt_g.param_groups[0]["lr"]) == pytest.approx(cfg.lr_g * 0.5**2)
     first, second = graphed.snapshot(metrics=False), None
     graphed.train_steps(380)
     eager.train_steps(380)
@@ -281,3 +281,28 @@ def test_a_toy_trainer_steps_on_one_thread_and_gives_the_setting_back() -> None:
         t.train_steps(2)
         assert torch.get_num_threads() == outer
     assert seen == [1, 1]
+
+
+def test_the_warm_up_before_a_cuda_graph_capture_leaves_the_run_as_it_was() -> None:
+    """cuda_graph.undone on the CPU: the steps inside move nothing, Adam's moments included,
+    and a moment the block created starts again from zero, as a fresh Adam's does."""
+    from ganlab.training.cuda_graph import undone
+
+    trainer = Trainer(small())
+    trainer.train_steps(2)  # Adam has moments to keep
+    nets, optimizers = [trainer.g, trainer.d], [trainer.opt_g, trainer.opt_d]
+    weights = [p.detach().clone() for net in nets for p in net.parameters()]
+    moments = [s["exp_avg"].clone() for o in optimizers for s in o.state.values()]
+    with undone(nets, optimizers):
+        trainer.train_steps(3)
+        moved = [p.detach().clone() for net in nets for p in net.parameters()]
+    assert any(not torch.equal(a, b) for a, b in zip(weights, moved))
+    assert all(
+        torch.equal(a, p) for a, p in zip(weights, (p for n in nets for p in n.parameters()))
+    )
+    assert all(torch.equal(a, s["exp_avg"]) for a, s in
+               zip(moments, (s for o in optimizers for s in o.state.values())))  # fmt: skip
+    fresh = Trainer(small())
+    with undone([fresh.g, fresh.d], [fresh.opt_g, fresh.opt_d]):
+        fresh.train_steps(1)
+    assert all(float(s["exp_avg"].abs().max()) == 0 for s in fresh.opt_d.state.values())

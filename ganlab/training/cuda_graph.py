@@ -19,8 +19,9 @@ turns graphs off. The GPU speed-up is measured by ``python -m ganlab bench`` (be
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -28,7 +29,8 @@ from torch import Tensor
 
 from ganlab.config.fields import ROWS, changed
 
-WARMUP_STEPS = 3  # eager steps on a side stream before capture (cuBLAS workspaces, Adam state)
+WARMUP_STEPS = 3  # eager steps on a side stream before capture (cuBLAS workspaces, Adam state),
+# undone afterwards (``undone``): capturing does not advance the run
 # The settings a captured step supports only at their default, each with its reason in words
 # (``graph`` in fields.py: SGD/RMSprop keep their lr on the host, an unrolled D, instance noise).
 GRAPH_DEFAULT_ONLY = tuple(row for row in ROWS if row.graph)
@@ -58,8 +60,8 @@ class StepGraph:
         generator: torch.Generator,
     ) -> None:
         """``step`` computes one training step and returns its statistics; ``warmup`` runs
-        one ordinary (counted) training step. Warm-up runs on a side stream, as capture
-        requires; the warm-up steps are real steps of the run."""
+        one uncounted training step. Warm-up runs on a side stream, as capture requires;
+        the caller undoes what it did to the weights (``undone``)."""
         device = generator.device
         side = torch.cuda.Stream(device)
         side.wait_stream(torch.cuda.current_stream(device))
@@ -75,3 +77,29 @@ class StepGraph:
     def replay(self) -> tuple[Tensor, ...]:
         self.graph.replay()
         return tuple(t.clone() for t in self._out)
+
+
+@contextlib.contextmanager
+def undone(
+    modules: list[torch.nn.Module], optimizers: list[torch.optim.Optimizer]
+) -> Iterator[None]:
+    """Run the block, then put every weight, buffer and optimizer moment back as it was, in
+    place (a captured graph holds their addresses). A moment the block created is zeroed,
+    which is how a fresh Adam starts. So the warm-up before a capture costs no steps of the
+    run: a graphed run's step N is the eager run's step N."""
+    tensors = [t for m in modules for t in (*m.parameters(), *m.buffers())]
+    kept = [t.detach().clone() for t in tensors]
+    moments = {id(p): {k: v.clone() for k, v in s.items() if torch.is_tensor(v)}
+               for o in optimizers for p, s in o.state.items()}  # fmt: skip
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for t, old in zip(tensors, kept):
+                t.copy_(old)
+            for o in optimizers:
+                for p, state in o.state.items():
+                    old = moments.get(id(p), {})
+                    for k, v in state.items():
+                        if torch.is_tensor(v):
+                            v.copy_(old[k]) if k in old else v.zero_()

@@ -59,15 +59,15 @@ def slim(run_dir: str | Path, out_dir: str | Path, notes: dict[str, Any] | None 
     """Copy a trained run to ``out_dir`` without optimizer moments or metric history.
 
     ``notes`` are merged into metrics.json (where the training data came from, measured
-    quality). The config's ``mnist_dir`` is cleared: a shipped model loads with the bundled
-    digits, whatever folder it was trained from."""
+    quality). The config's ``mnist_dir`` is cleared and its device set to the CPU: a shipped
+    model loads with the bundled digits on any machine, whatever it was trained on."""
     from ganlab.training.checkpoint import CHECKPOINT, read_checkpoint, seal
 
     src, out = Path(run_dir), Path(out_dir)
     state = read_checkpoint(src)
     for key in ("opt_g", "opt_d"):
         state[key] = {"state": {}, "param_groups": state[key]["param_groups"]}
-    state["config"] = {**state["config"], "mnist_dir": ""}
+    state["config"] = {**state["config"], "mnist_dir": "", "device": "cpu"}
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -112,6 +112,6 @@ def from_bytes(data: bytes, name: str = "uploaded checkpoint") -> Any:
         )
     # Browsing needs no training data: a run from another machine's MNIST folder loads
     # here with the bundled digits.
-    state["config"] = {**state["config"], "mnist_dir": ""}
+    state["config"] = {**state["config"], "mnist_dir": "", "device": "cpu"}
     trainer = load_trainer(state, torch.device("cpu"), label=name)
     return LatentModel(trainer, name=name)
