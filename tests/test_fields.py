@@ -158,10 +158,14 @@ def test_widgets_and_panels_are_the_rows() -> None:
         "choice", "Noise dimension (z)", (2, 4, 8, 16, 32, 62, 100, 128)
     )
     assert controls.IMAGE_WIDGETS["k"] == controls.WIDGETS["k"]
-    assert set(controls.LIVE) == {"lr_d", "lr_g", "k"}
-    assert controls.KNOBS == ("k", "lr_d", "lr_g", "batch_size", "optimizer", "lookahead")
+    assert set(controls.LIVE) == {"loss", "k", "lr_d", "lr_g", "optimizer", "lr_decay",
+                                  "lr_decay_every", "clip", "gp_weight"}  # fmt: skip
+    assert controls.KNOBS == ("k", "lr_d", "lr_g", "batch_size", "optimizer", "lr_decay",
+                              "lr_decay_every", "lookahead")  # fmt: skip
+    assert controls.GAME == ("loss", "clip", "gp_weight")
     assert controls.IMAGE_KNOBS == ("k", "lr_d", "lr_g", "batch_size", "noise_dim")
-    for name in (*controls.KNOBS, *controls.NETS, *controls.MODIFIERS, *controls.IMAGE_KNOBS):
+    c = controls
+    for name in (*c.GAME, *c.KNOBS, *c.NETS, *c.MODIFIERS, *c.IMAGE_KNOBS):
         assert ROW[name].widget is not None, name
     for row in ROWS:  # a select offers exactly the values the config accepts
         if row.widget and row.widget.kind == "select":

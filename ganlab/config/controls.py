@@ -2,9 +2,10 @@
 
 Pure data and logic (no Streamlit) so that every live page shows the same knob the same way:
 ``WIDGETS`` maps a RunConfig field to its widget kind, label, range or choices and help text,
-and ``KNOBS``, ``NETS``, ``MODIFIERS`` and ``IMAGE_KNOBS`` list what each page panel shows,
-all read off the rows of fields.py; ``split_changes`` sorts a change of settings into what
-applies at the next step (learning rates and k, as in GAN Lab) and what needs a fresh run.
+and ``GAME``, ``KNOBS``, ``NETS``, ``MODIFIERS`` and ``IMAGE_KNOBS`` list what each page panel
+shows, all read off the rows of fields.py; ``split_changes`` sorts a change of settings into
+what applies at the next step (the rows marked live: learning rates, k, the loss, the
+optimizer, as in GAN Lab) and what needs a fresh run.
 ui/widgets.py draws the widgets. The loss choice of the images page lives here too.
 """
 
@@ -23,6 +24,7 @@ WIDGETS: dict[str, Widget] = {row.name: row.widget for row in ROWS if row.widget
 # The images page: conv nets want other noise sizes than the toy MLPs.
 IMAGE_WIDGETS = {**WIDGETS, **{row.name: row.image_widget for row in ROWS if row.image_widget}}
 IMAGE_KNOBS = panel("image")
+GAME = panel("game")
 KNOBS = panel("knobs")
 NETS = panel("nets")
 MODIFIERS = panel("modifiers")

@@ -38,6 +38,15 @@ MAX_DEPTH = 8
 MAX_STEPS = 10_000_000
 LRS = (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0)
 NEXT_STEP = "Takes effect at the next step."
+KEPT = "Takes effect at the next step; the weights are kept."
+# What a student needs to tell the losses apart (the loss select shows "name (words)").
+LOSS_WORDS = {
+    "minimax": "saturating",
+    "nsgan": "non-saturating",
+    "lsgan": "least squares",
+    "wgan": "Wasserstein critic",
+    "hinge": "margins",
+}
 
 
 class Widget(NamedTuple):
@@ -54,7 +63,7 @@ class Widget(NamedTuple):
 class Field:
     """One setting. ``low``/``high`` bound a number (``ends``: "[]" closed, "(]" low end
     open, "[)" high end open); ``choices`` list the allowed names. ``panels`` name where the
-    pages show the widget: knobs, nets, modifiers (playground), image (images page)."""
+    pages show the widget: game, knobs, nets, modifiers (playground), image (images page)."""
 
     name: str
     type: type
@@ -97,7 +106,13 @@ _NETS, _MOD = ("nets",), ("modifiers",)
 ROWS: tuple[Field, ...] = (
     Field("data", str, "ring8", f"{', '.join(TOY_DATA + IMAGE_DATA)} or a .csv/.npy"),
     Field("variant", str, "nsgan", choices=tuple(VARIANTS)),
-    Field("loss", str, "nsgan", "override the variant's loss pair", choices=LOSS_NAMES),
+    Field("loss", str, "nsgan", "override the variant's loss pair", choices=LOSS_NAMES,
+          live=True, panels=("game",), widget=Widget(
+              "select", "Loss", {n: f"{n} ({LOSS_WORDS[n]})" if n in LOSS_WORDS else n
+                                 for n in LOSS_NAMES},
+              "minimax: G minimises log(1 − D(G(z))), which saturates when D wins; nsgan: G "
+              "maximises log D(G(z)) instead; wgan wants clip or λ below. The variant loads its "
+              f"own loss. {KEPT}")),
     Field("k", int, 1, "discriminator steps per generator step", 1, 100, live=True,
           widget=Widget("slider", "k: D steps per G step", (1, 20), NEXT_STEP),
           panels=("knobs", "image")),
@@ -107,13 +122,20 @@ ROWS: tuple[Field, ...] = (
           widget=Widget("choice", "Learning rate of G", LRS, NEXT_STEP), panels=("knobs", "image")),
     Field("batch_size", int, 256, "samples per batch", 1, MAX_BATCH, panels=("knobs", "image"),
           widget=Widget("choice", "Batch size", (16, 32, 64, 128, 256, 512, 1024, 2048, 4096))),
-    Field("optimizer", str, "adam", choices=OPTIMIZERS, panels=("knobs",),
-          widget=Widget("select", "Optimizer", OPTIMIZERS),
+    Field("optimizer", str, "adam", choices=OPTIMIZERS, panels=("knobs",), live=True,
+          widget=Widget("select", "Optimizer", OPTIMIZERS,
+                        f"{KEPT} Its moments start afresh at the current learning rates."),
           graph="{value} keeps its lr on the host; graphs need {default}"),
     Field("beta1", float, 0.5, "Adam's beta1", 0.0, 1.0, "[)"),
     Field("beta2", float, 0.999, "Adam's beta2", 0.0, 1.0, "[)"),
-    Field("lr_decay", float, 1.0, "multiply both lrs by this ...", 0.0, 1.0, "(]"),
-    Field("lr_decay_every", int, 1000, "... every this many steps", 1, MAX_STEPS),
+    Field("lr_decay", float, 1.0, "multiply both lrs by this ...", 0.0, 1.0, "(]", live=True,
+          panels=("knobs",), widget=Widget(
+              "choice", "Learning-rate decay: x this ...", (0.5, 0.8, 0.9, 0.95, 0.99, 1.0),
+              "1: off. Both rates in use are the base rates x this^(step ÷ n), n below; "
+              "a change sets them from the next step.")),
+    Field("lr_decay_every", int, 1000, "... every this many steps", 1, MAX_STEPS, live=True,
+          panels=("knobs",), widget=Widget(
+              "choice", "... every n steps", (50, 100, 250, 500, 1000, 2000, 5000), NEXT_STEP)),
     Field("noise", str, "normal", choices=NOISES, panels=_NETS,
           widget=Widget("select", "Noise distribution", NOISES, "What G's input z is drawn from.")),
     Field("noise_dim", int, 2, "size of G's input z", 1, 256, panels=("nets", "image"),
@@ -169,12 +191,20 @@ ROWS: tuple[Field, ...] = (
           MAX_STEPS, panels=_MOD, widget=Widget(
               "choice", "... falling to 0 over (steps)", (0, 1000, 2000, 5000, 10000, 20000),
               "0: the noise stays for the whole run.")),
-    Field("clip", float, 0.0, "WGAN: clip D's weights to +-clip (0: off)", 0.0, 10.0),
+    Field("clip", float, 0.0, "WGAN: clip D's weights to +-clip (0: off)", 0.0, 10.0,
+          live=True, panels=("game",), widget=Widget(
+              "choice", "Clip D's weights to ±c (WGAN)", (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5),
+              "0: off. After every D step each weight of D is clipped into [−c, c], which keeps "
+              f"a WGAN critic Lipschitz (Arjovsky et al. 2017). {NEXT_STEP}")),
     Field("gp_weight", float, 0.0, "weight of WGAN-GP's gradient penalty", 0.0, 1000.0,
-          widget=Widget("choice", "λ: weight of the gradient penalty",
-                        (1.0, 2.0, 5.0, 10.0, 20.0, 50.0),
-                        "WGAN-GP pulls the critic's gradient norm toward 1 on lines between real "
-                        "and fake.")),
+          live=True, panels=("game",), widget=Widget(
+              "choice", "λ: weight of the gradient penalty", (0.0, 0.1, 1.0, 5.0, 10.0, 50.0),
+              "0: off. WGAN-GP adds λ·(‖∇D‖ − 1)² on lines between real and fake to D's loss, "
+              f"pulling the critic's gradient norm toward 1. {NEXT_STEP}"),
+          image_widget=Widget("choice", "λ: weight of the gradient penalty",
+                              (1.0, 2.0, 5.0, 10.0, 20.0, 50.0),
+                              "WGAN-GP pulls the critic's gradient norm toward 1 on lines between "
+                              "real and fake.")),
     Field("r1", float, 0.0, "R1 penalty weight gamma on real data", 0.0, 1000.0, batchable=False),
     Field("info_lambda", float, 1.0, "InfoGAN: weight of the information term", 0.0, 100.0,
           widget=Widget("choice", "λ: weight of InfoGAN's information term",
