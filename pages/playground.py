@@ -10,13 +10,14 @@ import functools
 import streamlit as st
 
 from ganlab import ui
-from ganlab.config.controls import KNOBS, MODIFIERS, NETS
+from ganlab.config.controls import GAME, KNOBS, MODIFIERS, NETS
 from ganlab.config.links import config_from_params
 from ganlab.errors import GanlabError
 from ganlab.figures import animation
 from ganlab.figures import curves as vc
 from ganlab.figures import live as viz
 from ganlab.figures.captions import captions
+from ganlab.figures.overview import staged_distribution
 
 P = "pg"  # widget key prefix
 REDRAW_S = 0.2
@@ -27,13 +28,18 @@ ui.init_widgets(P, runner.cfg)
 
 with st.sidebar:
     st.header("Data and game")
-    ui.data_widget(P)
+    ui.data_widget(P, runner)
     ui.variant_widget(P)
+    for field in GAME:
+        ui.field_widget(P, field)
     with st.expander("Modifiers: pack, unrolled, minibatch discrimination, instance noise"):
         for field in MODIFIERS:
             ui.field_widget(P, field)
     st.header("Training knobs")
-    st.caption("Learning rates and k change the running game at its next step.")
+    st.caption(
+        "The loss, its terms, k, the learning rates, their decay and the optimizer change the "
+        "running game at its next step and keep its weights; other changes ask for a fresh run."
+    )
     if runner.cfg.lr_decay < 1:
         st.caption(
             f"Learning-rate decay is on (x{runner.cfg.lr_decay:g} every "
@@ -59,6 +65,9 @@ except GanlabError as err:
     changed = []
 if changed:
     ui.reset_prompt(runner, P, changed)
+if ui.compare_toggle(P, runner):  # runs A and B side by side instead of the one run below
+    ui.compare_view(runner, P, REDRAW_S)
+    st.stop()
 ui.sync_url(runner.cfg)
 ui.run_controls(runner, P)
 playing = runner.playing
@@ -75,6 +84,8 @@ def live() -> None:
             f"Learning rates in use at step {snap.step:,}: D {snap.lr_d:.3g}, G {snap.lr_g:.3g} "
             f"(the base rates x {cfg.lr_decay:g}^{n})."
         )
+    slow = bool(runner.speed)
+    ui.model_overview(snap, cfg, playing, slow)
     layers = st.pills(
         "Show", viz.LAYERS, selection_mode="multi", default=viz.LAYERS, key=f"{P}.layers"
     )
@@ -90,10 +101,10 @@ def live() -> None:
             caption += f" Purple is a moving average of G's weights (decay {cfg.g_ema:g})."
         if busy:
             caption += f" The server is busy, so it shows {viz.BUSY_POINTS} points of each."
-        draw = functools.partial(viz.distribution, light=busy)
+        draw = functools.partial(staged_distribution, stage=snap.stage, light=busy)
         ui.chart(f"{P}.dist", caption, (v["view"], shown, busy), draw, snap.view, cfg.loss, shown)
     with right:
-        ui.chart(f"{P}.loss", words["losses"], v["losses"], vc.loss_curves, history, cfg.loss)
+        ui.chart(f"{P}.losses", words["losses"], v["losses"], vc.loss_curves, history, cfg.loss)
         ui.chart(f"{P}.d", words["d"], v["losses"], vc.d_outputs, history, cfg.loss)
     a, b = st.columns(2, gap="large")
     with a:

@@ -29,7 +29,14 @@ SHOTS = {
     "theory": ("/theory", False),
     "latent": ("/latent", False),
     "lessons": ("/lessons", False),
+    "compare": ("/?variant=nsgan&data=ring8&b.pack=4", True),
+    "overview": ("/?variant=nsgan&data=ring8", True),
+    "slowmotion": ("/?variant=nsgan&data=ring8", True),
 }
+LIVE = {"overview"}  # taken while playing: the overview lights D's or G's path
+# Played until this text shows, then paused (slow motion pauses mid-step, at G's arrows).
+UNTIL = {"slowmotion": "stage 6 of"}
+TALL = {"compare": 2250}  # viewport heights other than 1000: compare's curves sit lower
 
 
 def free_port() -> int:
@@ -74,12 +81,23 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for name in names:
                 path, play = SHOTS[name]
+                page.set_viewport_size({"width": 1400, "height": TALL.get(name, 1000)})
                 page.goto(url + path)
                 page.get_by_text("Running...").wait_for(state="detached", timeout=120_000)
                 page.wait_for_timeout(3000)
+                if name == "slowmotion":
+                    page.get_by_text("Slow motion", exact=True).click()
+                    page.wait_for_timeout(2000)
                 if play:
                     page.get_by_role("button", name="Play").first.click()
-                    page.wait_for_timeout(args.seconds * 1000)
+                    if name in UNTIL:
+                        page.get_by_text(UNTIL[name]).wait_for(timeout=120_000)
+                    else:
+                        page.wait_for_timeout(args.seconds * 1000)
+                if play and name not in LIVE:
+                    page.get_by_role("button", name="Pause").first.click()  # a still picture
+                    page.get_by_role("button", name="Play").first.wait_for(timeout=60_000)
+                    page.wait_for_timeout(2000)
                 out = DOCS / f"{name}.png"
                 page.screenshot(path=str(out), full_page=False)
                 print(f"wrote {out.relative_to(ROOT)}")

@@ -16,13 +16,21 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ganlab import ASSETS
-from ganlab.config.links import check_data_source, config_to_params
+from ganlab.config.links import (
+    LinkParam,
+    check_data_source,
+    compare_to_params,
+    config_to_params,
+    page_params,
+    read_link,
+)
 from ganlab.config.run_config import RunConfig
 from ganlab.errors import ConfigError
 from ganlab.figures.live import SpecCache
 from ganlab.live.runner import Runner, Status
 from ganlab.live.threads import SLOTS, cpu_cores
 from ganlab.live.worker import RemoteRunner
+from ganlab.training.stages import supports
 from ganlab.training.trainer import Snapshot
 from ganlab.ui.session import command
 from ganlab.ui.widgets import key_of, load_widgets, wanted_config
@@ -57,10 +65,13 @@ def run_controls(runner: Runner, prefix: str) -> None:
         col.button(label, on_click=command(runner.step, which), help=tip, width="stretch")
     reset, tip = command(reset_to_widgets, runner, prefix), "Start over with the settings shown."
     cols[4].button("Reset", on_click=reset, help=tip, icon=":material/restart_alt:")
-    slow = cols[5].toggle("Slow motion", key=key_of(prefix, "slow"), help="A picture every step.")
+    unit, tip = "steps", "A picture every step."
+    if supports(runner.cfg):  # toy runs walk each step through its stages (training/stages.py)
+        unit, tip = "stages", "Each step walked stage by stage, a picture each."
+    slow = cols[5].toggle("Slow motion", key=key_of(prefix, "slow"), help=tip)
     speed = cols[6].select_slider(
-        "steps per second", (0.5, 1, 2, 5, 10, 20), value=2, key=key_of(prefix, "speed"),
-        disabled=not slow, label_visibility="collapsed", format_func=lambda v: f"{v:g} steps/s",
+        f"{unit} per second", (0.5, 1, 2, 5, 10, 20), value=2, key=key_of(prefix, "speed"),
+        disabled=not slow, label_visibility="collapsed", format_func=lambda v: f"{v:g} {unit}/s",
     )  # fmt: skip
     runner.set_speed(speed if slow else None)
 
@@ -107,10 +118,18 @@ def _plotly_chunk() -> str | None:
     return f"static/js/{found[0].name}" if found else None
 
 
+KIND_PAGES = {"toy": ("points", "the playground"), "image": ("digits", "the Image GANs page")}
+
+
 def import_config(runner: Runner, prefix: str, text: str) -> None:
     """Start a fresh run from config JSON; a bad file is a message and the run goes on."""
     cfg = RunConfig.from_json(text)
     check_data_source(cfg.data)
+    if cfg.kind != runner.cfg.kind:  # each live page draws one kind of run
+        on, page = KIND_PAGES[cfg.kind]
+        raise ConfigError(
+            f"The config's variant {cfg.variant!r} trains on {on}; import it on {page}."
+        )
     runner.reset(cfg)
     load_widgets(prefix, cfg)
 
@@ -137,11 +156,46 @@ def export_panel(runner: Runner, prefix: str, gif: Callable[[], bytes]) -> None:
     st.code(f"{base}?" + "&".join(f"{k}={v}" for k, v in params.items()), language=None)
 
 
-def sync_url(cfg: RunConfig) -> None:
-    """Keep the address bar a link to this setup (opening it restores the setup)."""
-    params = config_to_params(cfg)
+def sync_url(cfg: RunConfig, b: RunConfig | None = None) -> None:
+    """Keep the address bar a link to this setup (opening it restores the setup); with
+    ``b``, to compare mode's runs A (``cfg``) and B."""
+    params = config_to_params(cfg) if b is None else compare_to_params(cfg, b)
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+
+
+def new_link(prefix: str) -> dict[str, str] | None:
+    """The address bar's parameters where the page (widget key ``prefix``) did not write
+    them itself: a session's first visit, or a link followed from another page (a lesson's).
+    Back by the page menu, which drops them, the page's own last ones. None: its own."""
+    url, own = st.query_params.to_dict(), st.session_state.get(f"{prefix}.link")
+    if url == own:
+        return None
+    return url or own or {}
+
+
+def write_link(prefix: str, params: dict[str, str]) -> None:
+    """Make the address bar a link to ``params``, and remember them as the page's own."""
+    st.session_state[f"{prefix}.link"] = params
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def settings_link(prefix: str, spec: tuple[LinkParam, ...]) -> list[str]:
+    """The link of a page whose settings are plain widgets (keys ``prefix.NAME``, ``spec``):
+    a new link (``new_link``) sets them, unset ones get their defaults, and the address bar
+    then shows them. Call before the widgets are drawn; returns one sentence per bad
+    parameter (its widget keeps its value)."""
+    state, link, errors = st.session_state, new_link(prefix), []
+    if link is not None:
+        values, errors = read_link(link, spec)
+        state.update({key_of(prefix, name): value for name, value in values.items()})
+    for param in spec:  # a default of None: the widget's own (its first option)
+        if param.default is not None:
+            state.setdefault(key_of(prefix, param.widget), param.default)
+    values = {param.widget: state.get(key_of(prefix, param.widget)) for param in spec}
+    write_link(prefix, page_params(values, spec))
+    return errors
 
 
 def _import_file(runner: Runner, prefix: str) -> None:
