@@ -12,26 +12,37 @@ from functools import partial
 import streamlit as st
 
 from ganlab import ui
+from ganlab.config.links import LinkParam
 from ganlab.errors import GanlabError
 from ganlab.figures import augment as viz_augment
+from ganlab.labs.augment import common
 from ganlab.labs.augment import experiment as augment
 from ganlab.labs.augment import report as augment_report
 from ganlab.ui.jobs import run_button
 
 ui.ensure_navigation()
 RESULT = "au.result"
+# The link's parameters are AugmentSettings' fields (a lesson's settings, by name); the page's
+# widget keys are older and shorter.
+STEPS = (("gan_steps", ""), ("classifier_steps", "clf_steps"), ("ssgan_steps", ""))
+_, _, _, SEEDS, GAN, CLF, SSGAN = LINK = (
+    LinkParam("labelled", int, 200, low=common.MIN_LABELLED, high=common.POOL, key="n"),
+    LinkParam("generated", int, 500, low=1, high=common.MAX_GENERATED, key="m"),
+    LinkParam("schemes", list, ["none", "k+1", "argmax", "uniform"], choices=augment.SCHEMES),
+    LinkParam("seeds", int, 1, low=1, high=5),
+    *(LinkParam(name, int, 300, low=5, high=2000, key=key) for name, key in STEPS),
+)
+link_errors = ui.settings_link("au", LINK)
 
 with st.sidebar:
     st.header("The experiment")
-    labelled = st.number_input("Labelled digits n", min_value=1, value=200, step=50, key="au.n")
-    generated = st.number_input("Generated digits", min_value=0, value=500, step=250, key="au.m")
-    schemes = st.multiselect(
-        "Schemes", augment.SCHEMES, ["none", "k+1", "argmax", "uniform"], key="au.schemes"
-    )
-    seeds = st.slider("Seeds", 1, 5, 1, key="au.seeds")
-    gan_steps = st.slider("DCGAN steps", 5, 2000, 300, step=5, key="au.gan_steps")
-    clf_steps = st.slider("Classifier steps", 5, 2000, 300, step=5, key="au.clf_steps")
-    ssgan_steps = st.slider("SSGAN steps", 5, 2000, 300, step=5, key="au.ssgan_steps")
+    labelled = st.number_input("Labelled digits n", min_value=1, step=50, key="au.n")
+    generated = st.number_input("Generated digits", min_value=0, step=250, key="au.m")
+    schemes = st.multiselect("Schemes", augment.SCHEMES, key="au.schemes")
+    seeds = st.slider("Seeds", SEEDS.low, SEEDS.high, key="au.seeds")
+    gan_steps = st.slider("DCGAN steps", GAN.low, GAN.high, step=5, key="au.gan_steps")
+    clf_steps = st.slider("Classifier steps", CLF.low, CLF.high, step=5, key="au.clf_steps")
+    ssgan_steps = st.slider("SSGAN steps", SSGAN.low, SSGAN.high, step=5, key="au.ssgan_steps")
 
 st.title("Augment: GAN digits as extra training data")
 st.write(
@@ -42,6 +53,8 @@ st.write(
     "**ssgan** is the semi-supervised GAN, whose discriminator is the classifier. Accuracy is "
     "measured on the last 2,000 bundled digits, which nothing here trains on."
 )
+for error in link_errors:
+    st.error(error, icon="⚠️")
 try:
     settings = augment.AugmentSettings(
         labelled=int(labelled),

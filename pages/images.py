@@ -3,17 +3,20 @@
 The playground's flow with digits: sidebar widgets describe a run, this session's Runner
 trains it in the background, and a fragment redraws the newest snapshot while it plays: a
 grid from fixed noise, the losses, D's outputs and the digit classifier's score. Under them,
-the nearest training digits of any generated one (CS231n's memorisation check).
+the nearest training digits of any generated one (CS231n's memorisation check), then the
+export panel (config, checkpoint, a GIF of the grid over training, the shareable link).
 """
 
 import streamlit as st
 
 from ganlab import ui
 from ganlab.config.controls import IMAGE_KNOBS, IMAGE_WIDGETS
+from ganlab.config.links import config_from_params, config_to_params
 from ganlab.config.presets import VARIANTS
 from ganlab.config.run_config import RunConfig, make_config
 from ganlab.data.mnist import find_mnist_files
 from ganlab.errors import GanlabError
+from ganlab.figures import animation
 from ganlab.figures import curves as vc
 from ganlab.figures import images as vi
 from ganlab.figures import latent as vl
@@ -26,8 +29,15 @@ VIEWS = {"real": "Real training digits", "c1_sweep": "What c1 does", "c2_sweep":
 VIEWS["levels"] = "The pyramid's levels"
 
 ui.ensure_navigation()
-runner = ui.session_runner("images", lambda: make_config("dcgan", "mnist"))
+link, linked, link_error = ui.new_link(P), None, ""
+try:  # a shared link's or a lesson's setup (never a server folder: mnist_dir is not in links)
+    linked = config_from_params(link, kind="image") if link else None
+except GanlabError as err:
+    link_error = str(err)  # one sentence; the page goes on with its run
+runner = ui.session_runner("images", lambda: linked or make_config("dcgan", "mnist"))
 ui.init_widgets(P, runner.cfg)
+if linked is not None and linked != runner.cfg.replace(mnist_dir=""):  # a link from elsewhere
+    ui.load_widgets(P, linked.replace(mnist_dir=runner.cfg.mnist_dir))
 
 with st.sidebar:
     st.header("Game")
@@ -39,8 +49,9 @@ with st.sidebar:
     st.caption("Learning rates and k change the running game at its next step.")
     for field in IMAGE_KNOBS:
         ui.field_widget(P, field, IMAGE_WIDGETS)
-    st.header("Data")
+    st.header("Data and seed")
     ui.field_widget(P, "mnist_dir")
+    ui.field_widget(P, "seed")
 
 
 def usable_folder(wanted: RunConfig, current: RunConfig) -> RunConfig:
@@ -57,15 +68,18 @@ def usable_folder(wanted: RunConfig, current: RunConfig) -> RunConfig:
 
 st.title("Image GANs")
 ui.show_reported()
+if link_error:
+    st.error(link_error, icon="⚠️")
 try:
     changed = ui.apply_config(runner, usable_folder(ui.wanted_config(P, runner.cfg), runner.cfg))
 except GanlabError as err:
     st.error(f"{err} The run goes on with its current settings.", icon="⚠️")
     changed = []
 summary = VARIANTS[runner.cfg.variant].summary
-st.caption(f"{summary} Press Play; change learning rates and k while it runs.")
+st.caption(f"{summary} Press Play; change the loss, k or a learning rate while it runs.")
 if changed:
     ui.reset_prompt(runner, P, changed)
+ui.write_link(P, config_to_params(runner.cfg))
 ui.run_controls(runner, P)
 playing = runner.playing
 every = ui.redraw_every(REDRAW_S)
@@ -96,3 +110,6 @@ def live() -> None:
 
 
 live()
+
+with st.expander("Export and share: config, checkpoint, GIF, link", expanded=False):
+    ui.export_panel(runner, P, lambda: animation.grid_gif(runner.frames()[1]))

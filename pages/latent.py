@@ -2,7 +2,8 @@
 
 A shipped model or an uploaded checkpoint is driven by explicit points (labs/latent/): z and
 code sliders, a traversal grid, interpolation, arithmetic, inversion of a real digit, the
-nearest training digits. A slider move reruns the page; only the open tab is computed.
+nearest training digits. A slider move reruns the page; only the open tab is computed. The
+address bar carries the shipped model and the seed of z, so a link (a lesson's) opens them.
 """
 
 import numpy as np
@@ -10,16 +11,23 @@ import streamlit as st
 import torch
 
 from ganlab import ui
+from ganlab.config.links import LinkParam
 from ganlab.data.mnist import split_bundled
 from ganlab.errors import GanlabError
 from ganlab.figures import latent as vz
-from ganlab.labs.latent import inversion
+from ganlab.labs.latent import inversion, pretrained
 from ganlab.labs.latent import space as lt
 from ganlab.scores.digits import classify
 from ganlab.ui.digit_panels import model_picker
 
 Z_DIMS, S = 4, st.session_state
+SHIPPED = tuple(f"pretrained:{name}" for name in pretrained.available())
+MODEL, SEED = LINK = (  # a link names a shipped model only (not an upload, nor this session's run)
+    LinkParam("model", str, next(iter(SHIPPED), None), choices=SHIPPED, key="source"),
+    LinkParam("seed", int, 0, low=0, high=2**31 - 1),
+)
 ui.ensure_navigation()
+link_errors = ui.settings_link("lat", LINK)
 
 
 def set_point(model: lt.LatentModel, point: lt.Point) -> None:
@@ -38,8 +46,7 @@ with st.sidebar:
     model = model_picker("lat")
     if model is None:
         st.stop()
-    S.setdefault("lat.seed", 0)
-    seed = st.number_input("Seed of z", 0, 2**31 - 1, key="lat.seed")
+    seed = st.number_input("Seed of z", SEED.low, SEED.high, key="lat.seed")
     if S.get("lat.model") != model.name or S.get("lat.seed_used") != seed:
         S["lat.seed_used"] = seed
         set_point(model, model.random(1, seed))
@@ -53,6 +60,8 @@ with st.sidebar:
         st.slider(f"z{i}", -model.z_span, model.z_span, step=0.02, key=f"lat.z{i}")
 
 st.title("Latent space")
+for error in link_errors:
+    st.error(error, icon="⚠️")
 st.caption(f"{model.name} ({model.variant}); z has {model.noise_dim} dimensions.")
 ui.show_reported()
 values = {k: S[f"lat.{k}"] for k in lt.slider_values(model, S["lat.point"], Z_DIMS)}

@@ -1,17 +1,25 @@
 """Theory: the minimax game of Goodfellow et al. (2014), measured on a real 1D GAN.
 
 Every panel trains gauss1d (N(4, 0.5)) with ganlab's Trainer and plots what ganlab/labs/theory.py
-measures from the nets; results are cached per setting (pure functions of their inputs).
+measures from the nets; results are cached per setting (pure functions of their inputs). The
+address bar carries k, the steps and the seed, so a link (a lesson's) opens the same runs.
 """
 
 import streamlit as st
 
 from ganlab import ui
+from ganlab.config.links import LinkParam
 from ganlab.figures import theory as viz_theory
 from ganlab.labs import theory
 
 ui.ensure_navigation()
 CONFIG = {"displaylogo": False}
+K, STEPS, SEED = LINK = (
+    LinkParam("k", int, 5, choices=(1, 2, 5, 10)),
+    LinkParam("steps", int, 300, low=20, high=600),
+    LinkParam("seed", int, 0, low=0, high=10_000),
+)
+link_errors = ui.settings_link("th", LINK)
 
 
 @st.cache_data(show_spinner="Training a 1D GAN and measuring it…", max_entries=32)
@@ -35,12 +43,14 @@ def show(fig, key: str) -> None:
 
 with st.sidebar:
     st.header("The run behind the panels")
-    k = st.select_slider("k: D steps per G step", (1, 2, 5, 10), value=5, key="th.k")
-    steps = st.slider("G steps", 20, 600, 300, step=20, key="th.steps")
-    seed = int(st.number_input("Seed", 0, 10_000, 0, key="th.seed"))
+    k = st.select_slider("k: D steps per G step", K.choices, key="th.k")
+    steps = st.slider("G steps", STEPS.low, STEPS.high, step=20, key="th.steps")
+    seed = int(st.number_input("Seed", SEED.low, SEED.high, key="th.seed"))
     st.caption("gauss1d: N(4, 0.5); Adam 1e-3, batch 64, 32-unit tanh nets.")
 
 st.title("GAN theory, measured")
+for error in link_errors:
+    st.error(error, icon="⚠️")
 st.write(
     "Each panel trains a real GAN on the classic 1D data and measures the quantities of the "
     "original paper from its nets: nothing here is only drawn from a formula."

@@ -1,9 +1,11 @@
-"""An animated GIF of a toy run's history, drawn with Pillow from stored samples.
+"""Animated GIFs of a live run's history, drawn with Pillow from what the runner stored.
 
-The runner keeps G's samples of one fixed noise batch at moments spread over the run
-(runner.Runner.frames); this module paints each as a small picture, real points green and
-G's purple (GAN Lab's colours), and joins them into a looping GIF. No plotly, no browser:
-a few hundred dots per frame cost microseconds, so a 120-frame GIF takes well under a second.
+The runner keeps, at moments spread over the run (runner.Runner.frames), G's samples of one
+fixed noise batch for a toy run, or its grid of digits from fixed noise for an image run.
+``history_gif`` paints the samples as small pictures, real points green and G's purple
+(GAN Lab's colours); ``grid_gif`` tiles the digits. Each joins its frames into a looping
+GIF, with the step written on every frame. No plotly, no browser: a 120-frame GIF of points
+takes well under a second.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import io
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from ganlab.figures.latent import grid_image
 
 PALETTE = [255, 255, 255, 27, 120, 55, 118, 42, 131, 34, 34, 34, 200, 200, 200]
 WHITE, GREEN, PURPLE, INK, GREY = range(5)
@@ -75,6 +79,29 @@ def history_gif(
         raise ValueError("There is no history to animate yet; press Play first.")
     font = ImageFont.load_default(size=22)
     images = [_frame(real, fake, step, bounds, size, font) for step, fake in frames]
+    durations = [ms_per_frame] * (len(images) - 1) + [1500]
+    out = io.BytesIO()
+    images[0].save(
+        out, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0
+    )
+    return out.getvalue()
+
+
+def grid_gif(
+    frames: list[tuple[int, np.ndarray]], scale: int = 2, ms_per_frame: int = 200
+) -> bytes:
+    """A looping GIF of an image run: one frame per stored (step, uint8 grid of digits from
+    fixed noise), ``scale`` pixels a pixel under a line with the step; the last held longer."""
+    if not frames:
+        raise ValueError("There is no history to animate yet; press Play first.")
+    font = ImageFont.load_default(size=8 * scale)
+    images = []
+    for step, grid in frames:
+        digits = Image.fromarray(grid_image(np.asarray(grid, np.float32) / 255, scale))
+        frame = Image.new("L", (digits.width, digits.height + 12 * scale), 255)
+        frame.paste(digits, (0, 12 * scale))
+        ImageDraw.Draw(frame).text((2 * scale, scale), f"step {step:,}", fill=0, font=font)
+        images.append(frame)
     durations = [ms_per_frame] * (len(images) - 1) + [1500]
     out = io.BytesIO()
     images[0].save(

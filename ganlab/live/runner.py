@@ -19,7 +19,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,16 @@ from ganlab.data import GaussianMixture
 from ganlab.device import run_threads, torch_threads
 from ganlab.errors import ConfigError
 from ganlab.live.pacing import Pacer
-from ganlab.live.runlog import RunLog
+from ganlab.live.runlog import Decimating, RunLog
 from ganlab.live.threads import SLOTS, Job, Slots, share_the_interpreter
 from ganlab.training.checkpoint import CHECKPOINT, load_trainer, save_run
+from ganlab.training.snapshot import StageView
+from ganlab.training.stages import staged_step, supports
 from ganlab.training.trainer import Snapshot, Trainer
 
-FRAME_POINTS = 400  # a GIF frame: G's samples of a fixed noise batch (image runs keep none:
-# 400 digits cost ~0.15 s, and the GIF is of points)
+FRAME_POINTS = 400  # a GIF frame: G's samples of a fixed noise batch (not for image runs:
+# 400 digits cost ~0.15 s; theirs is the grid each picture already drew, IMAGE_FRAMES)
+IMAGE_FRAMES = 60  # an image run's GIF frames, as bytes (an 8x8 grid: 50 kB)
 SHARED_S = 6.0  # the turn-taking message stays this long after a run last waited
 # Where the training threads note, every TRACE_EVERY_S, each run's step and its place in the
 # line (JSON lines; unset: nowhere). The load test reads it to tell a run that stopped
@@ -132,8 +135,12 @@ class Runner:
 
     def frames(self) -> tuple[np.ndarray, list[tuple[int, np.ndarray]], Any]:
         """For a GIF of the run: real points, (step, G's samples of one fixed noise batch)
-        spread over the whole run, and the data's bounds ((lo, hi) per axis)."""
+        spread over the whole run, and the data's bounds ((lo, hi) per axis). An image run's
+        frames are its grids from fixed noise instead, uint8 (rows, 8, 28, 28)."""
         log = self._log
+        if self.cfg.kind == "image":
+            with self._lock:
+                return log.real, list(self._grids.rows), None
         return log.real, log.frames(), log.bounds
 
     # ----- commands ---------------------------------------------------------------------------
@@ -153,36 +160,57 @@ class Runner:
                 self._thread.start()
 
     def pause(self) -> None:
-        """Stop after the current step; returns once the thread has let go of the trainer."""
+        """Stop after the current step (in slow motion: stage; Play goes on from there);
+        returns once the thread has let go of the trainer."""
         with self._lock:
-            self._playing = self._resume = False
+            self._playing = self._resume = self._walk_once = False
             thread = self._thread
         self._wake.set()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=10)
 
     def step(self, which: str = "both") -> None:
-        """One D step, one G step or one of each (k D steps + 1 G step), then a picture."""
+        """One D step, one G step or one of each (k D steps + 1 G step), then a picture. In
+        slow motion a toy run walks it stage by stage on the training thread, a picture a
+        stage, and pauses at its end."""
         self.pause()
+        if self.speed and supports(self.cfg):
+            self._call(lambda: self._begin_walk(which))
+            self.play()
+            return
         actions = {"d": "train_d", "g": "train_g", "both": "train_step"}
 
         def one_step() -> None:
+            self._end_walk()
             getattr(self.trainer, actions[which])()
             self._add_frame()
             self._publish(view=True, metrics=True)
 
         self._call(one_step)
 
-    def set_knobs(self, **changes: float | int) -> None:
-        """Change lr_d, lr_g or k mid-run; validated here, applied before the next step."""
+    def set_knobs(self, **changes: float | int | str) -> None:
+        """Change the live settings mid-run (fields.py's rows with ``live``); validated here,
+        applied before the next step, weights kept."""
         self.cfg.replace(**changes)  # raises ConfigError now, in the caller
-        self._call(lambda: self.trainer.set_knobs(**changes))
+        self._call(lambda: self._set_knobs(changes))
+
+    def _set_knobs(self, changes: dict[str, float | int | str]) -> None:
+        """A new loss changes what the picture shows (D's shading, G's arrows) and what D's
+        numbers mean (probability or score): publish a picture under it at once, and leave
+        D's numbers blank until a step under the new loss measures them."""
+        loss = self.cfg.loss
+        self.trainer.set_knobs(**changes)
+        if self.cfg.loss != loss:
+            self._publish(view=True, metrics=False, carry=False)
 
     def set_speed(self, steps_per_s: float | None) -> None:
-        """Slow motion at this many steps a second (a picture each step), or None: flat out."""
+        """Slow motion at this many steps a second (toy runs: stages of a step, see
+        training/stages.py; a picture each), or None: flat out."""
         speed = None if not steps_per_s else max(0.2, float(steps_per_s))
         if speed != self.speed:  # pages call this on every rerun; only a change wakes the thread
             self.speed = speed
+            if speed is None and self._walk is None:
+                self._stage = None  # the next picture is of whole steps again
             self._wake.set()
 
     def reset(self, cfg: RunConfig | None = None) -> None:
@@ -268,9 +296,12 @@ class Runner:
                             continue
                         turn_began = time.perf_counter()
                     started = time.perf_counter()
-                    self.trainer.train_step()
-                    self.trainer.seconds += time.perf_counter() - started
-                    self._after_step()
+                    if (self._walk is not None or self.speed) and supports(self.cfg):
+                        self._next_stage(started)  # slow motion: a stage of a step at a time
+                    else:
+                        self.trainer.train_step()
+                        self.trainer.seconds += time.perf_counter() - started
+                        self._after_step()
                     if self._slots.turn_over(self, time.perf_counter() - turn_began):
                         has_slot = False
                 if self.speed:
@@ -291,10 +322,12 @@ class Runner:
         if what:
             self._publish(view=what == "view", metrics=what == "metrics")
 
-    def _publish(self, view: bool, metrics: bool) -> float:
-        """Take a snapshot, record it, and say what it cost in seconds."""
+    def _publish(self, view: bool, metrics: bool, carry: bool = True) -> float:
+        """Take a snapshot, record it, and say what it cost in seconds. ``carry``: keep the
+        last measured numbers where no G step came since (see _carry_over)."""
         started = time.perf_counter()
         snap = self.trainer.snapshot(view=view, metrics=metrics)
+        snap.stage = self._stage
         cost = time.perf_counter() - started
         snap.steps_per_s = self._pace.rate if self._playing else 0.0
         if metrics:
@@ -304,16 +337,53 @@ class Runner:
             snap.metrics = self._log.last_metrics()
         self._log.add_losses(snap)
         with self._lock:
-            if self._snap is not None:
+            if self._snap is not None and carry:
                 self._carry_over(snap, view)
             if snap.status == "diverged":  # the nets are back at the last finite state
                 self._playing, self._message = False, snap.message
+                self._walk = None  # its graphs hold the weights just replaced
                 snap.step = self.trainer.step
             self._snap = snap
             if view:
                 self._view_wanted, self._views = False, self._views + 1
+                if "grid" in snap.view:  # an image run's GIF frame: the picture just drawn
+                    grid = (snap.view["grid"] * 255).round().astype(np.uint8)
+                    self._grids.append((snap.step, grid))
         self._pace.published(view, metrics, started, cost)
         return cost
+
+    def _next_stage(self, started: float) -> None:
+        """One stage of slow motion's walk (a whole step's walk begins when none is under
+        way), and its picture; a step button's walk pauses after its last stage."""
+        if self._walk is None:
+            self._walk = staged_step(self.trainer)
+        stage = self._stage = next(self._walk)
+        now = time.perf_counter()
+        self.trainer.seconds += now - started
+        if stage.last:
+            self._walk = None
+            if not self.speed:  # slow motion went off mid-walk: whole steps from here
+                self._stage = None
+        self._pace.tick(now, self.trainer.step)
+        if self._pace.frame_due(now):
+            self._add_frame()
+        self._publish(view=True, metrics=self._pace.publish_due(now, True, True) == "metrics")
+        if stage.last:  # a step button's walk pauses once its last stage is on show
+            with self._lock:
+                if self._walk_once:
+                    self._playing = self._walk_once = False
+
+    def _begin_walk(self, which: str) -> None:
+        """A step button in slow motion: walk ``which`` half of a step, then pause."""
+        self._end_walk()
+        self._walk, self._walk_once = staged_step(self.trainer, which), True
+
+    def _end_walk(self) -> None:
+        """Finish a walk under way at once: a step's math is whole before another begins."""
+        if self._walk is not None:
+            for _ in self._walk:
+                pass
+        self._walk = self._stage = None
 
     def _carry_over(self, snap: Snapshot, view: bool) -> None:
         """Keep the last picture beside new numbers, and the last measured losses and D
@@ -368,6 +438,12 @@ class Runner:
         self._snap: Snapshot | None = None
         self._metrics_at = -1
         self._message, self._pace = "", Pacer(image=trainer.cfg.kind == "image")
+        # Slow motion's walk through a step under way, the stage it last showed, and whether
+        # to pause when it ends (a step button's walk); a new run has none.
+        self._walk: Iterator[StageView] | None = None
+        self._stage: StageView | None = None
+        self._walk_once = False
+        self._grids = Decimating(IMAGE_FRAMES)
         self._add_frame()
         self._publish(view=True, metrics=True)
 

@@ -21,6 +21,7 @@ from ganlab.scores.digits import nearest_training_images
 from ganlab.scores.images import cgan_report, infogan_report
 
 PER_CODE = 200  # samples per label or code value
+CGAN, INFOGAN = "pretrained:cgan-mnist", "pretrained:infogan-mnist"
 NEIGHBOUR_SAMPLES = 500
 # The augmentation lesson: 100 labels, 2,000 DCGAN digits, 200 classifier steps, 1,000 test
 # digits. Seed 0 measured: none 82.4 %, k+1 83.6 %, argmax 77.1 %, uniform 86.3 %.
@@ -32,6 +33,8 @@ AUGMENT = AugmentSettings(
     test_digits=1000,
     schemes=("none", "k+1", "argmax", "uniform"),
 )
+# What the augment page shows of it (its link's parameters); test_digits is not on the page.
+AUGMENT_LINK = ("labelled", "generated", "schemes", "seeds", "gan_steps", "classifier_steps")
 
 
 def code_numbers(trainer: Any) -> dict[str, float]:
@@ -125,8 +128,8 @@ IMAGE_LESSONS = [
         "recoverable from the image, so the code comes to pick the digit without labels.",
         page="latent",
         arms={
-            "cgan": {"start": "pretrained:cgan-mnist"},
-            "infogan": {"start": "pretrained:infogan-mnist"},
+            "cgan": {"start": CGAN},
+            "infogan": {"start": INFOGAN},
             "infogan untrained": {"variant": "infogan", "data": "mnist", "steps": 1, "seed": 0},
         },
         question="Does InfoGAN's categorical code end up meaning the digit?",
@@ -141,6 +144,7 @@ IMAGE_LESSONS = [
         watch="The latent page's code rows: one digit per row for InfoGAN, any order.",
         check=check_codes,
         measure=code_numbers,
+        links={"cgan": {"model": CGAN}, "infogan": {"model": INFOGAN}},  # the latent page's
     ),
     Lesson(
         name="memorisation",
@@ -161,6 +165,7 @@ IMAGE_LESSONS = [
         watch="The images page's nearest-neighbour panel under any generated digit.",
         check=check_memorisation,
         measure=neighbour_numbers,
+        links={"": {"variant": "dcgan"}},  # the images page trains the shipped model's variant
     ),
     Lesson(
         name="augment",
@@ -178,5 +183,6 @@ IMAGE_LESSONS = [
         watch="The augment page's accuracy bars per scheme.",
         check=check_augment,
         measure=augment_numbers,
+        links={"": {name: getattr(AUGMENT, name) for name in AUGMENT_LINK}},
     ),
 ]

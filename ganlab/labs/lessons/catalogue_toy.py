@@ -31,6 +31,11 @@ def _theory_arm(**settings: Any) -> dict[str, Any]:
     return {"variant": "nsgan", "data": "gauss1d", **theory.THEORY, **settings}
 
 
+def _theory_link(arm: dict[str, Any]) -> dict[str, Any]:
+    """The theory page's settings for a theory arm (its link carries k, G steps and seed)."""
+    return {name: arm[name] for name in ("k", "steps", "seed")}
+
+
 # ----- the lessons -----------------------------------------------------------------------
 # The theory lab's 1D settings; k 10 keeps D near D* (measured on seed 0, 300 steps: mean
 # |D - D*| 0.05 at k 10 against 0.36 at k 1, where G also collapses to a spike).
@@ -81,6 +86,7 @@ TOY_LESSONS = [
         "spike sits; raise k and they meet.",
         check=check_optimal_d,
         measure=theory_numbers,
+        links={"k 1": _theory_link(K1), "k 10": _theory_link(K10)},
     ),
     Lesson(
         name="value-of-game",
@@ -97,6 +103,7 @@ TOY_LESSONS = [
         watch="The theory page's value panel: V(D, G) (measured) against C(G) (from the JSD).",
         check=check_value,
         measure=theory_numbers,
+        links={"k 10": _theory_link(K10)},
     ),
     Lesson(
         name="saturation",
@@ -123,6 +130,8 @@ TOY_LESSONS = [
         check=check_saturation,
         measure=theory_numbers,
         prepare=d_alone,
+        # The page's panel 3 trains both losses for a fifth of its 300 steps: the arms' 60.
+        links={"": {"seed": 0}},
     ),
     Lesson(
         name="collapse-1d",

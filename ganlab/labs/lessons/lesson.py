@@ -63,7 +63,9 @@ Measure = Callable[[Any], dict[str, float]]
 class Lesson:
     """One idea, one definition. ``answer`` indexes ``choices``; ``why`` is revealed with
     it. ``prepare(trainer)`` runs before training (e.g. D trains alone for a while);
-    ``measure(trainer)`` adds numbers at the start and the end of every arm."""
+    ``measure(trainer)`` adds numbers at the start and the end of every arm. ``links``: a
+    page other than the playground (which loads the arms themselves) opens with these
+    settings, by label (its link's parameters: the theory page's k, steps and seed, ...)."""
 
     name: str
     title: str
@@ -78,6 +80,7 @@ class Lesson:
     check: Callable[[Results], Verdict]
     measure: Measure | None = None
     prepare: Callable[[Any], None] | None = None
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.page not in PAGES:
