@@ -55,7 +55,8 @@ with st.sidebar:
 st.title("GAN playground")
 st.caption(
     "A generator (purple) learns to imitate the data (green) while a discriminator learns to "
-    "tell them apart. Press Play; change learning rates and k while it runs."
+    "tell them apart. Press Play; change the loss, the optimizer, k or a learning rate while "
+    "it runs."
 )
 ui.show_reported()
 try:

@@ -450,7 +450,7 @@ def test_playground_number_input_keeps_its_bounds(page) -> None:
     [
         ({"lr_d": "nan"}, "lr_d is nan; it must be a finite number."),
         ({"batch_size": "99999"}, "batch_size is 99999"),
-        ({"variant": "dcgan"}, "data is 'ring8'; choose one of: mnist."),
+        ({"variant": "dcgan"}, "variant is 'dcgan'; choose one of: gan, nsgan"),
     ],
     ids=["link lr NaN", "link batch huge", "link image variant on toy data"],
 )
