@@ -16,17 +16,23 @@ import streamlit as st
 from ganlab.config.controls import (
     GP_WEIGHT,
     IMAGE_LOSSES,
+    IMAGE_WIDGETS,
     WIDGETS,
     loss_choice,
     loss_fields,
     split_changes,
 )
-from ganlab.config.fields import TOY_DATA
-from ganlab.config.links import save_points
+from ganlab.config.fields import LOSS_NAMES, TOY_DATA
+from ganlab.config.links import points_param, save_points
+from ganlab.config.points_link import MIN_POINTS, decode_points, npy_bytes
 from ganlab.config.presets import VARIANTS
 from ganlab.config.run_config import RunConfig, make_config
 from ganlab.errors import GanlabError
 from ganlab.live.runner import Runner
+from ganlab.ui.draw import drawn_points, points_of
+from ganlab.ui.session import command
+
+FILE_CHOICES = ("points", "draw")  # the data choices whose run trains on a file of points
 
 
 def key_of(prefix: str, field: str) -> str:
@@ -39,7 +45,9 @@ def load_widgets(prefix: str, cfg: RunConfig, fields: tuple[str, ...] | None = N
     callback)."""
     for field in fields or (*WIDGETS, "variant"):
         st.session_state[key_of(prefix, field)] = getattr(cfg, field)
-    st.session_state[key_of(prefix, "data")] = cfg.data if cfg.data in TOY_DATA else "points"
+    choice = st.session_state.get(key_of(prefix, "data"))  # a file stays drawn or uploaded
+    mine = choice if choice in FILE_CHOICES else "points"
+    st.session_state[key_of(prefix, "data")] = cfg.data if cfg.data in TOY_DATA else mine
     if cfg.data not in TOY_DATA:
         st.session_state[key_of(prefix, "data_path")] = cfg.data
     if cfg.kind == "image":
@@ -61,8 +69,10 @@ def field_widget(prefix: str, field: str, widgets: dict[str, tuple] = WIDGETS) -
     if kind == "choice":
         options = sorted({*spec, value} - {None})
         return st.select_slider(label, options, key=key, help=help_text or None, format_func=_num)
-    if kind == "select":
-        return st.selectbox(label, spec, key=key, help=help_text or None)
+    if kind == "select":  # spec: the options, or a dict of the options and their labels
+        words = spec if isinstance(spec, dict) else {}
+        return st.selectbox(label, tuple(spec), key=key, help=help_text or None,
+                            format_func=lambda v: words.get(v, v))  # fmt: skip
     if kind == "toggle":
         return st.toggle(label, key=key, help=help_text or None)
     if kind == "text":
@@ -96,15 +106,20 @@ def _load_preset(prefix: str) -> None:
     st.session_state[key_of(prefix, "data")] = choice  # 'your points' before any file is in
 
 
-def data_widget(prefix: str) -> None:
-    """Toy data sets plus 'your points' (an uploaded CSV/NPY, or points typed in); picking a
-    set loads its preset (gauss1d: 1D noise, stratified) into the other widgets."""
-    options, names = (*TOY_DATA, "points"), {"points": "your points (CSV/NPY or typed)"}
+def data_widget(prefix: str, runner: Runner | None = None) -> None:
+    """Toy data sets, 'your points' (an uploaded CSV/NPY, or points typed in) and 'draw
+    points' (a canvas, ui/draw.py); picking a set loads its preset (gauss1d: 1D noise,
+    stratified) into the other widgets. Drawn points are trained on by a button that starts
+    ``runner`` over on them (without a runner, it only sets the data, as an upload does)."""
+    options = (*TOY_DATA, *FILE_CHOICES)
+    names = {"points": "your points (CSV/NPY or typed)", "draw": "draw points (click or drag)"}
     key = key_of(prefix, "data")
     st.selectbox(
         "Data", options, key=key, format_func=lambda v: names.get(v, v),
         on_change=_load_preset, args=(prefix,),
     )  # fmt: skip
+    if st.session_state[key] == "draw":
+        _draw_data(prefix, runner)
     if st.session_state[key] != "points":
         return
     label = "Points file (.csv or .npy, 1 or 2 columns)"
@@ -124,6 +139,32 @@ def data_widget(prefix: str) -> None:
         st.info("Upload a file or type at least two points to train on them.")
 
 
+def _draw_data(prefix: str, runner: Runner | None) -> None:
+    """The drawing canvas (it starts from the run's own points where they fit it) and, once
+    it holds two points, the button that trains on them."""
+    path = st.session_state.get(key_of(prefix, "data_path"))
+    text = points_param(path) if path else None
+    points = drawn_points(key_of(prefix, "canvas"), decode_points(text) if text else None)
+    if len(points) < MIN_POINTS:
+        st.info(f"Draw at least {MIN_POINTS} points to train on them.")
+        return
+    st.button(
+        f"Train on these {len(points)} points", key=key_of(prefix, "train_drawn"),
+        on_click=command(_train_drawn, prefix, runner), type="primary", width="stretch",
+        help="A fresh run on the drawn points (the settings below apply).",
+    )  # fmt: skip
+
+
+def _train_drawn(prefix: str, runner: Runner | None) -> None:
+    """Store the drawn points as an upload is stored and start the run over on them."""
+    state = st.session_state.get(key_of(prefix, "canvas")) or {}
+    points = points_of(state.get("points"))
+    st.session_state[key_of(prefix, "data_path")] = save_points(npy_bytes(points), "drawn.npy")
+    if runner is not None:
+        runner.reset(wanted_config(prefix, runner.cfg))
+        runner.play()
+
+
 def loss_widget(prefix: str) -> str:
     """An image run's loss, picked apart from its variant; WGAN-GP shows its penalty's λ."""
     key = key_of(prefix, "loss")
@@ -131,7 +172,7 @@ def loss_widget(prefix: str) -> str:
     st.selectbox("Loss", IMAGE_LOSSES, key=key, on_change=_penalty_default, args=(prefix,),
                  help=help_text)  # fmt: skip
     if st.session_state[key] == "wgan-gp":
-        field_widget(prefix, "gp_weight")
+        field_widget(prefix, "gp_weight", IMAGE_WIDGETS)
     return st.session_state[key]
 
 
@@ -142,7 +183,7 @@ def _penalty_default(prefix: str) -> None:
 
 def _data_value(prefix: str) -> str | None:
     choice = st.session_state.get(key_of(prefix, "data"))
-    if choice == "points":
+    if choice in FILE_CHOICES:
         return st.session_state.get(key_of(prefix, "data_path"))
     return choice
 
@@ -152,7 +193,8 @@ def wanted_config(prefix: str, base: RunConfig) -> RunConfig:
     state = st.session_state
     values = {f: state[key_of(prefix, f)] for f in WIDGETS if key_of(prefix, f) in state}
     values["variant"] = st.session_state.get(key_of(prefix, "variant"), base.variant)
-    values["loss"] = make_config(values["variant"]).loss
+    if values.get("loss") not in LOSS_NAMES:  # none yet, or the images page's (below)
+        values["loss"] = make_config(values["variant"]).loss
     choice = state.get(key_of(prefix, "loss"))
     if choice in IMAGE_LOSSES and VARIANTS[values["variant"]].kind == "image":
         values.update(loss_fields(choice, values.get("gp_weight", base.gp_weight)))
