@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,10 @@ import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
-from ganlab.cli.main import main
+from ganlab.cli.main import build_parser, main
 from ganlab.errors import ConfigError
 from ganlab.labs.augment import experiment as augment
+from ganlab.labs.augment import report
 from ganlab.labs.augment.labels import generated_loss, pseudo_targets
 from ganlab.labs.augment.report import reading
 from ganlab.labs.augment.ssgan import ssgan_d_loss
@@ -138,11 +140,53 @@ def test_cli_bad_values_exit_2_with_one_sentence(tmp_path, capsys, flag, value, 
     assert not (tmp_path / "x").exists()
 
 
+def test_shipped_result_is_bench_augment_json_with_its_provenance():
+    """One home: the page's shipped numbers are bench/augment.json's, copied by the script."""
+    shipped = report.load_shipped()
+    bench = json.loads((ROOT / "bench" / "augment.json").read_text())
+    assert shipped == report.shipped_json(bench, "bench/augment.json", shipped["measured_on"])
+    assert shipped["schemes"] == bench["schemes"] and len(shipped["schemes"]) == 5
+    assert shipped["measured_on"] == "2026-11-27"  # the commit that added the bench's file
+    assert "scripts/ship_results.py" in shipped["about"]
+
+
+def test_command_is_what_the_cli_reads_back_into_the_same_settings():
+    s = augment.AugmentSettings(labelled=300, schemes=("none", "ssgan"), unlabelled=100)
+    line = report.command(s, out="runs/x")
+    assert line == (
+        "python -m ganlab augment --labelled 300 --generated 2000 --scheme none,ssgan "
+        "--seeds 3 --unlabelled 100 --out runs/x"
+    )
+    args = build_parser().parse_args(line.split()[3:])
+    names = [f.name for f in fields(augment.AugmentSettings)]
+    assert augment.AugmentSettings(**{n: getattr(args, n) for n in names}) == s
+
+
+def test_page_first_load_shows_the_shipped_result_without_training():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    shipped = report.load_shipped()
+    label = at.info[0].value
+    assert label.startswith("**Shipped result.** Measured on 2026-11-27 with `python -m ganlab")
+    assert shipped["command"] in label
+    (chart,) = at.get("plotly_chart")  # the bars; no examples: none were shipped
+    bars = json.loads(chart.proto.spec)["data"][0]
+    assert bars["x"] == ["none", "k+1", "argmax", "uniform", "ssgan"]
+    assert bars["y"] == pytest.approx([100 * r["mean"] for r in shipped["schemes"]])
+    assert at.info[1].value == reading(shipped["schemes"])
+    assert at.info[1].value.startswith("Highest here: uniform (95.2% ± 1.0).")
+    assert at.subheader[0].value == "n = 500 labelled, 2000 generated, 3 seed(s)"
+    assert "au.result" not in at.session_state
+    assert not at.get("download_button")  # downloads are of a run trained here
+
+
 def test_page_explains_bad_values_and_charts_a_tiny_run():
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
-    assert not at.get("plotly_chart") and not at.error
+    assert not at.error
+    assert "Shipped result" in at.info[0].value
     at.number_input(key="au.n").set_value(20000).run()
     assert at.error[0].value.startswith("labelled is 20000; it must be a whole number")
     assert not at.button  # nothing to run
@@ -162,4 +206,5 @@ def test_page_explains_bad_values_and_charts_a_tiny_run():
     assert bars[0]["x"] == ["none", "argmax"] and len(bars[0]["error_y"]["array"]) == 2
     result = at.session_state["au.result"]
     assert set(result.accuracies) == {"none", "argmax"} and len(result.examples) == 8
-    assert "Highest here:" in at.info[0].value
+    assert [i.value for i in at.info] == [reading(result.summary())]  # no "shipped" label now
+    assert at.subheader[0].value == "n = 30 labelled, 16 generated, 1 seed(s)"

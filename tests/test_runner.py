@@ -241,17 +241,16 @@ def test_checkpoint_and_gif(runner):
     assert gif[:6] == b"GIF89a" and image.n_frames == len(frames)
 
 
-def test_slow_motion_paces_the_steps_and_shows_each_one(runner):
-    runner.set_speed(10)
+def test_slow_motion_paces_the_stages_and_shows_each_one(runner):
+    runner.set_speed(10)  # a toy run: stages of a step a second (training/stages.py)
     runner.play()
-    wait_for(lambda: runner.status().step >= 1)
-    start, began = runner.status().step, time.monotonic()
+    wait_for(lambda: runner.versions()["view"][1] >= 3)
+    start, began = runner.versions()["view"][1], time.monotonic()
     time.sleep(1.0)
-    done = runner.status().step - start
-    rate = done / (time.monotonic() - began)
+    rate = (runner.versions()["view"][1] - start) / (time.monotonic() - began)
     runner.pause()
-    assert 3 <= rate <= 12, rate  # about 10 a second, never flat out
-    assert runner.latest().view is not None and runner.latest().step == runner.trainer.step
+    assert 3 <= rate <= 12, rate  # about 10 pictures a second, one a stage, never flat out
+    assert runner.latest().stage is not None and runner.latest().step == runner.trainer.step
 
 
 def test_an_absurd_learning_rate_pauses_within_a_snapshot_and_the_run_continues():

@@ -6,6 +6,7 @@ import csv
 import math
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -169,7 +170,8 @@ def test_phase_diagram_has_two_heat_maps_of_the_grid():
 
 def test_cli_sweep_writes_one_csv_row_per_run_and_a_heat_map(tmp_path, capsys):
     out = tmp_path / "sw"
-    argv = ["sweep", "--data", "ring8", "--k", "1,2", "--lr-d", "1e-3,3e-3", "--seeds", "1"]
+    argv = ["sweep", "--data", "ring8", "--k", "1,2", "--lr-d", "1e-3,3e-3", "--lr-g", "1e-3"]
+    argv += ["--seeds", "1"]
     argv += ["--steps", "10", "--hidden", "16", "--batch-size", "32", "--out", str(out)]
     assert main(argv) == 0
     with open(out / "results.csv") as fh:
@@ -213,3 +215,90 @@ def test_a_diverging_run_is_reported_and_leaves_the_others_alone():
     assert alone["js_grid"] == pytest.approx(rows[0]["js_grid"], abs=1e-6)
     assert alone["w1"] == pytest.approx(rows[0]["w1"], abs=1e-6)
     assert [r["status"] for r in sweep.run_sweep(cfgs, "sequential", "cpu")] == ["ok", "diverged"]
+
+
+def _cell(rows: list[dict], lr_d: float, lr_g: float) -> float:
+    """Mean modes covered over the seeds of one cell."""
+    modes = [r["modes_covered"] for r in rows if r["lr_d"] == lr_d and r["lr_g"] == lr_g]
+    assert modes
+    return sum(modes) / len(modes)
+
+
+def test_shipped_sweep_is_the_default_grid():
+    """The page's shipped result and DEFAULT_GRID cannot drift apart: rerun
+    scripts/ship_results.py sweep after changing the grid."""
+    shipped = sweep.load_shipped()
+    grid = sweep.Grid.from_json(shipped["grid"])
+    assert grid == sweep.DEFAULT_GRID and shipped["command"] == grid.command()
+    settings = ("data", "variant", "k", "lr_d", "lr_g", "batch_size", "seed", "steps")
+    ran = sorted(tuple(r[n] for n in settings) for r in shipped["rows"])
+    wanted = sorted(tuple(getattr(c, n) for n in settings) for c in grid.configs())
+    assert ran == wanted and len(ran) == 18
+    assert all(
+        r["status"] == "ok" and r["link"].startswith("./?variant=nsgan") for r in shipped["rows"]
+    )
+
+
+def test_the_cli_defaults_and_the_grids_command_train_the_default_grid(monkeypatch):
+    trained: list[list] = []
+    monkeypatch.setattr("ganlab.cli.sweep._train", lambda cfgs, args: trained.append(cfgs) or [])
+    monkeypatch.setattr("ganlab.cli.sweep.write_results", lambda rows, out: (out, out))
+    wanted = sweep.DEFAULT_GRID.configs(device="auto")
+    assert main(["sweep", "--out", "unused"]) == 0
+    assert main(sweep.DEFAULT_GRID.command(out="unused").split()[3:]) == 0
+    assert trained == [wanted, wanted]
+
+
+def test_default_lesson_holds_on_the_shipped_result():
+    """Each claim of DEFAULT_LESSON, checked on the shipped numbers."""
+    rows = sweep.load_shipped()["rows"]
+    slow, mid, fast = sweep.DEFAULT_GRID.lr_d
+    assert sweep.DEFAULT_GRID.lr_g == (slow, mid, fast)
+    assert _cell(rows, mid, mid) == 8  # "both at 3e-3 ... all eight are found"
+    for other in (slow, mid, fast):  # "the bottom row and the left column fail"
+        assert _cell(rows, slow, other) <= 2 and _cell(rows, other, slow) <= 2
+    for d, g in ((slow, mid), (slow, fast), (mid, fast)):  # above the diagonal: "a few"
+        assert _cell(rows, d, g) <= 3
+    for g in (mid, fast):  # the right column: "only some of the modes"
+        assert 3 < _cell(rows, fast, g) < 7
+    cells = viz_sweep.cells(rows)
+    assert cells["x"] == ["D 0.0003", "D 0.003", "D 0.03"]
+    assert cells["y"] == ["G 0.0003", "G 0.003", "G 0.03"]  # bottom to top in the heat map
+
+
+def test_reading_names_the_cells_that_work_and_fail():
+    rows = [
+        {"k": 1, "lr_d": d, "lr_g": g, "batch_size": 64, "seed": s, "steps": 300,
+         "modes_covered": m, "modes_total": 8.0, "js_grid": 0.7 - m / 16, "w1": 0.5,
+         "high_quality_frac": 0.5}
+        for d, g, ms in ((1e-3, 1e-3, (8, 7)), (1e-3, 1e-2, (1, 2)), (1e-2, 1e-3, (4, 4)),
+                         (1e-2, 1e-2, (math.nan, math.nan)))
+        for s, m in enumerate(ms)
+    ]  # fmt: skip
+    assert viz_sweep.reading(rows) == [
+        "Each cell is the mean of 2 seed(s) after 300 steps.",
+        "Works (at least 7 of 8 modes): G 0.001 · D 0.001 (7.5 modes, JS 0.23).",
+        "Fails (at most 2 modes): G 0.01 · D 0.001 (1.5 modes, JS 0.61); G 0.01 · D 0.01 "
+        "(every seed diverged).",
+        "The other 1 cell(s) found some modes but not all.",
+    ]
+    collapsed = [{**r, "modes_covered": 1.0} for r in rows]
+    assert viz_sweep.reading(collapsed)[1:] == [
+        "No cell found 7 of 8 modes; the best was G 0.001 · D 0.001 (1.0 modes, JS 0.23).",
+        "Every cell fails (at most 2 modes).",
+    ]
+    no_modes = [{**r, "modes_total": math.nan, "w1": r["lr_d"] * 10} for r in rows]
+    assert viz_sweep.reading(no_modes)[1] == (
+        "Closest to the data: G 0.001 · D 0.001 (W1 0.010); furthest: G 0.01 · D 0.01 (W1 0.100)."
+    )
+
+
+def test_both_learning_rates_make_rows_of_g_and_columns_of_d():
+    rows = sweep.load_shipped()["rows"]
+    fig = viz_sweep.phase_diagram(rows)
+    assert fig.layout.xaxis.title.text == "D's learning rate"
+    assert fig.layout.yaxis.title.text == "G's learning rate"
+    z = np.array(fig.data[0].z)
+    assert z.shape == (3, 3) and z[1, 1] == 8  # row G 3e-3, column D 3e-3
+    with_k = [{**r, "k": 1 + r["seed"]} for r in rows]  # k varies too: rows are k and G's rate
+    assert viz_sweep.cells(with_k)["y"][:2] == ["k=1 · G 0.0003", "k=1 · G 0.003"]

@@ -1,7 +1,9 @@
 """The command line's ``sweep``: flags in, a grid trained, results.csv and heatmap.html out.
 
 ``python -m ganlab sweep --k 1,2,5 --lr-d 1e-4,1e-3 --seeds 3 --out runs/sweep`` builds the
-grid (labs/sweep.py), prints the plan and progress on stderr, and writes the results.
+grid (labs/sweep.py), prints the plan and progress on stderr, and writes the results. A flag
+left out takes the default grid's value (labs/sweep.py DEFAULT_GRID, the Sweep page's
+start), so ``python -m ganlab sweep --out runs/sweep`` trains the grid the page ships.
 ``--backend ray`` trains on a local Ray, or with ``--ray-address HOST:PORT`` on a cluster.
 """
 
@@ -19,8 +21,9 @@ from ganlab.errors import ConfigError
 from ganlab.labs.ray_cluster import parse_address, require_ray, session
 from ganlab.labs.sweep import (
     BACKENDS,
+    DEFAULT_GRID,
+    Grid,
     check_grid,
-    make_grid,
     parse_list,
     plan,
     rows_to_csv,
@@ -40,17 +43,30 @@ def write_results(rows: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:
     return csv_path, html_path
 
 
+def _values(flag: str, text: str, kind: type) -> tuple[Any, ...]:
+    """A list flag's values (its default is the default grid's, so it is never absent)."""
+    return tuple(parse_list(flag, text, kind) or ())
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``sweep`` subcommand's flags (main.py builds the parser)."""
-    p.add_argument("--data", default="ring8", help="a toy data set or a .csv/.npy file")
-    p.add_argument("--variant", default="nsgan", help="gan, nsgan, lsgan, wgan, wgan-gp, hinge")
-    p.add_argument("--k", help="D steps per G step, comma-separated, e.g. 1,2,5")
-    p.add_argument("--lr-d", help="comma-separated, e.g. 1e-4,3e-4,1e-3")
-    p.add_argument("--lr-g", help="comma-separated")
-    p.add_argument("--batch-size", help="comma-separated")
-    p.add_argument("--seeds", type=int, default=1, help="seeds per setting (0, 1, ...)")
-    p.add_argument("--steps", type=int, help="generator steps per run")
-    p.add_argument("--hidden", type=int)
+    g = DEFAULT_GRID
+    grid = " (default: %(default)s)"
+
+    def listed(values: tuple[float, ...]) -> str:
+        return ",".join(f"{v:g}" for v in values)
+
+    p.add_argument("--data", default=g.data, help="a toy data set or a .csv/.npy file" + grid)
+    p.add_argument(
+        "--variant", default=g.variant, help="gan, nsgan, lsgan, wgan, wgan-gp, hinge" + grid
+    )
+    p.add_argument("--k", default=listed(g.k), help="D steps per G step, comma-separated" + grid)
+    p.add_argument("--lr-d", default=listed(g.lr_d), help="comma-separated" + grid)
+    p.add_argument("--lr-g", default=listed(g.lr_g), help="comma-separated" + grid)
+    p.add_argument("--batch-size", default=listed(g.batch_size), help="comma-separated" + grid)
+    p.add_argument("--seeds", type=int, default=g.seeds, help="seeds per setting" + grid)
+    p.add_argument("--steps", type=int, default=g.steps, help="generator steps per run" + grid)
+    p.add_argument("--hidden", type=int, default=g.hidden, help="hidden units" + grid)
     p.add_argument("--depth", type=int)
     p.add_argument("--optimizer", help="adam, sgd or rmsprop")
     p.add_argument("--out", required=True, help="folder for results.csv and heatmap.html")
@@ -75,20 +91,18 @@ def sweep_command(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {args.out!r} exists and is not a folder.")
-    cfgs = make_grid(
+    grid = Grid(
         args.data,
         args.variant,
-        k=parse_list("k", args.k, int),
-        lr_d=parse_list("lr-d", args.lr_d, float),
-        lr_g=parse_list("lr-g", args.lr_g, float),
-        batch_size=parse_list("batch-size", args.batch_size, int),
+        k=_values("k", args.k, int),
+        lr_d=_values("lr-d", args.lr_d, float),
+        lr_g=_values("lr-g", args.lr_g, float),
+        batch_size=_values("batch-size", args.batch_size, int),
         seeds=args.seeds,
         steps=args.steps,
         hidden=args.hidden,
-        depth=args.depth,
-        optimizer=args.optimizer,
-        device=args.device,
     )
+    cfgs = grid.configs(depth=args.depth, optimizer=args.optimizer, device=args.device)
     resolve_device(args.device)
     check_grid(cfgs, args.backend)
     # Ray starts (or the cluster is joined and checked) before anything is printed, so a

@@ -53,7 +53,7 @@ def figure(traces: list[dict[str, Any]], height: int, **layout: Any) -> go.Figur
     return go.Figure({"data": traces, "layout": spec}, _validate=False)
 
 
-def _segments(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def segments(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x and y of many line segments in one trace, separated by NaN gaps."""
     gap = np.full(len(start), np.nan, dtype=start.dtype)  # float32 stays float32: half the bytes
     xs = np.column_stack([start[:, 0], end[:, 0], gap]).ravel()
@@ -61,7 +61,7 @@ def _segments(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return xs, ys
 
 
-def _arrow_ends(points: np.ndarray, push: np.ndarray, span: float) -> np.ndarray:
+def arrow_ends(points: np.ndarray, push: np.ndarray, span: float) -> np.ndarray:
     """Tips of the gradient arrows: the longest is 8 % of the plot's span."""
     with np.errstate(over="ignore", invalid="ignore"):  # a run on its way to diverging
         longest = float(np.nanmax(np.linalg.norm(push, axis=1))) if len(push) else 0.0
@@ -141,7 +141,7 @@ def distribution_2d(
         traces.append(_dots(view["real"][:, 0], view["real"][:, 1], "real", REAL))
     if "gradients" in layers:
         fake = view["fake"][:ARROWS]
-        sx, sy = _segments(fake, _arrow_ends(fake, view["fake_push"][:ARROWS], xs[-1] - xs[0]))
+        sx, sy = segments(fake, arrow_ends(fake, view["fake_push"][:ARROWS], xs[-1] - xs[0]))
         traces.append(line(sx, sy, "G's gradient", ARROW, line={"width": 1.3}, hoverinfo="skip"))
     axis = {"showgrid": False, "zeroline": False, "constrain": "domain"}
     return figure(
@@ -182,12 +182,12 @@ def distribution_1d(
     if "gradients" in layers:
         start = np.column_stack([fake[:ARROWS], -0.26 * top + jitter[:ARROWS]])
         push = np.column_stack([view["fake_push"][:ARROWS, 0], np.zeros(len(start), np.float32)])
-        sx, sy = _segments(start, _arrow_ends(start, push, hi - lo))
+        sx, sy = segments(start, arrow_ends(start, push, hi - lo))
         traces.append(line(sx, sy, "G's gradient", ARROW, line={"width": 1.3}, hoverinfo="skip"))
     if "manifold" in layers and "manifold" in view:
         gx = view["manifold"].reshape(-1, view["manifold"].shape[-1])[:, 0]
         ticks = [np.column_stack([gx, np.full_like(gx, f * top)]) for f in (1.0, 1.08)]
-        sx, sy = _segments(*ticks)
+        sx, sy = segments(*ticks)
         traces.append(line(sx, sy, "G(evenly spaced z)", FAKE, line={"width": 1.5}))
     if "D heat map" in layers:
         traces.append(line(x, view["d_grid"], "D(x)", D_LINE, yaxis="y2"))

@@ -7,6 +7,10 @@ another (the reference, and the way for settings the batched trainer lacks); ``r
 the batched groups out as Ray tasks on a local Ray or a cluster (``run_ray``; starting and
 joining Ray is labs/ray_cluster.py). Every backend returns the same rows, which
 ``cli/sweep.py`` saves as results.csv beside a heat map (heatmap.html).
+
+``DEFAULT_GRID`` is the one home of the grid that the page and the CLI start from, and
+``sweep-default.json`` under ganlab/assets is its measured result (written by
+scripts/ship_results.py), which the page shows before anyone trains.
 This module draws nothing itself: figures are in figures/sweep.py.
 """
 
@@ -15,11 +19,14 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from ganlab import ASSETS
 from ganlab.config.links import config_to_params
 from ganlab.config.run_config import RunConfig, make_config
 from ganlab.device import resolve_device
@@ -46,6 +53,7 @@ COLUMNS = (
     + ["w1", "seconds", "link"]
 )
 Progress = Callable[[float], None]
+SHIPPED = ASSETS / "sweep-default.json"
 
 
 def parse_list(flag: str, text: str | None, kind: type) -> list[Any] | None:
@@ -98,6 +106,104 @@ def make_grid(
         for combo in itertools.product(*lists.values())
         for s in range(seeds)
     ]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """What a sweep trains: data and variant, the lists it crosses, seeds per cell and the
+    settings every run shares. ``configs()`` validates it (ConfigError, one sentence)."""
+
+    data: str
+    variant: str
+    k: tuple[int, ...]
+    lr_d: tuple[float, ...]
+    lr_g: tuple[float, ...]
+    batch_size: tuple[int, ...]
+    seeds: int
+    steps: int
+    hidden: int
+
+    def configs(self, **fixed: Any) -> list[RunConfig]:
+        """Every run of the grid (make_grid); ``fixed`` adds settings such as the device."""
+        lists = {"k": self.k, "lr_d": self.lr_d, "lr_g": self.lr_g, "batch_size": self.batch_size}
+        return make_grid(
+            self.data, self.variant, seeds=self.seeds, steps=self.steps, hidden=self.hidden,
+            **lists, **fixed,
+        )  # fmt: skip
+
+    def command(self, out: str = "runs/sweep") -> str:
+        """The ``python -m ganlab sweep`` line that trains this grid."""
+
+        def join(values: Sequence[float]) -> str:
+            return ",".join(f"{v:g}" for v in values)
+
+        return (
+            f"python -m ganlab sweep --data {self.data} --variant {self.variant} "
+            f"--k {join(self.k)} --lr-d {join(self.lr_d)} --lr-g {join(self.lr_g)} "
+            f"--batch-size {join(self.batch_size)} --seeds {self.seeds} --steps {self.steps} "
+            f"--hidden {self.hidden} --out {out}"
+        )
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Grid:
+        """The grid written by ``asdict`` into a JSON file (lists back to tuples)."""
+        return cls(**{name: tuple(v) if isinstance(v, list) else v for name, v in d.items()})
+
+
+# The grid the page and the CLI start from, chosen so that its diagram has a region that
+# works and regions that fail for different reasons (bench/SWEEP.md, 2026-12-04, where the
+# grids tried are listed): ring8's preset (pack 2, lrs x0.9 every 250 steps), k=1, both
+# rates at 3e-4, 3e-3 and 3e-2, two seeds, 2,500 steps. Both at 3e-3 finds all 8 modes on
+# both seeds; 3e-4 learns too slowly (at most 2); G at 10x D's rate or more ends on 1-3.
+# Width 64 and batch 128 keep the 18 runs near 25 s of one CPU core.
+DEFAULT_GRID = Grid(
+    data="ring8",
+    variant="nsgan",
+    k=(1,),
+    lr_d=(3e-4, 3e-3, 3e-2),
+    lr_g=(3e-4, 3e-3, 3e-2),
+    batch_size=(128,),
+    seeds=2,
+    steps=2500,
+    hidden=64,
+)
+# What the default grid's diagram teaches (columns: D's rate; rows: G's, 3e-4 at the
+# bottom), under its measured numbers; tests/test_sweep.py holds it to the shipped result.
+DEFAULT_LESSON = (
+    "Why: a rate of 3e-4 moves a net too little in 2,500 steps (the rates also decay x0.9 "
+    "every 250) to learn the ring, so the bottom row and the left column fail. Above the "
+    "diagonal G's rate is ten or a hundred times D's: G moves its points faster than D can "
+    "redraw where the data is, so G hops between modes and ends on a few. In the right column "
+    "D's steps of 3e-2 are too large to settle, and G finds only some of the modes. Both at "
+    "3e-3, the ring8 preset's rate, is the balance where all eight are found."
+)
+
+
+def load_shipped() -> dict[str, Any]:
+    """The default grid's measured result shipped with ganlab: when, how and its rows."""
+    return json.loads(SHIPPED.read_text())
+
+
+def shipped_json(
+    grid: Grid, rows: list[dict[str, Any]], seconds: float, machine: str, measured_on: str
+) -> dict[str, Any]:
+    """What scripts/ship_results.py writes to SHIPPED: provenance, the grid, and the rows
+    with metrics rounded to 4 significant digits (a small file, the same diagram)."""
+
+    def rounded(row: dict[str, Any]) -> dict[str, Any]:
+        metrics = {n: float(f"{row[n]:.4g}") for n in (*METRICS, "w1")}
+        return {**row, **metrics}
+
+    return {
+        "about": "The default sweep grid's result, written by scripts/ship_results.py "
+        "(not by hand); the Sweep page shows it until a user runs their own.",
+        "measured_on": measured_on,
+        "command": grid.command(),
+        "seconds": round(seconds, 1),
+        "machine": machine,
+        "grid": asdict(grid),
+        "rows": [rounded(r) for r in rows],
+    }
 
 
 def check_grid(cfgs: list[RunConfig], backend: str = "batched") -> None:

@@ -136,7 +136,7 @@ class RemoteRunner:
     def step(self, which: str = "both") -> None:
         self._call("step", which)
 
-    def set_knobs(self, **changes: float | int) -> None:
+    def set_knobs(self, **changes: float | int | str) -> None:
         self._call("set_knobs", **changes)
         self._cfg = self._call("cfg")
 

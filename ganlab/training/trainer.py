@@ -1,10 +1,13 @@
 """The training loop: k discriminator steps, then one generator step; a Snapshot every N.
 
-Read ``train_d`` and ``train_g`` top to bottom: they are the textbook GAN step. What the
-data and nets are comes from the game (games/); what the losses are comes from losses.py.
+Read ``train_d`` and ``train_g`` top to bottom: they are the textbook GAN step, each a loss
+(``d_loss``, ``g_loss``) and an update (``update_d``, ``update_g``), the pieces slow motion
+walks one at a time (stages.py). What the data and nets are comes from the game (games/);
+what the losses are comes from losses.py.
 Nothing here waits on a UI, and nothing leaves the device per step: losses and D's outputs
 are kept as device tensors and read once per snapshot (a ``.item()`` per step would stall a
-GPU). Learning rates and k can change between steps, as in GAN Lab.
+GPU). The live settings (learning rates, k, the loss, the optimizer, ...) can change between
+steps with the weights kept, as in GAN Lab.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from ganlab.device import describe, resolve_device, run_threads, torch_threads
 from ganlab.games import make_game
 from ganlab.games.base import Fake, Game
 from ganlab.losses import LOSSES, PROBABILITY_OUTPUT, gradient_penalty, r1_penalty
-from ganlab.training.cuda_graph import StepGraph, graph_unsupported
+from ganlab.training.cuda_graph import StepGraph, graph_unsupported, undone
 from ganlab.training.optim import (
     Lookahead,
     clip_weights,
@@ -58,16 +61,8 @@ class Trainer:
         # A toy step on CUDA replays as one CUDA graph (graphs.py); graph_status says which.
         self._graph: StepGraph | None = None
         self._graph_off = graph_unsupported(cfg, self.device)
-        betas, capture = (cfg.beta1, cfg.beta2), self._graph_off is None
-        self.opt_g = make_optimizer(
-            list(self.g.parameters()), cfg.optimizer, cfg.lr_g, betas, capture
-        )
-        self.opt_d = make_optimizer(self._d_groups(), cfg.optimizer, cfg.lr_d, betas, capture)
-        if capture:
-            device_lr(self.opt_g, self.device)
-            device_lr(self.opt_d, self.device)
-        self.loss_fn = LOSSES[cfg.loss]
-        self.probability = PROBABILITY_OUTPUT[cfg.loss]
+        self._make_optimizers()
+        self._use_loss()
         self.lookahead = None
         if cfg.lookahead:
             weights = list(self.g.parameters()) + list(self.d.parameters())
@@ -105,6 +100,12 @@ class Trainer:
             real.requires_grad_(True)
         with torch.set_grad_enabled(keep_fake):
             kept = self.game.fake(n)
+        self.update_d(*self.d_loss(real, cond, kept))
+        return kept if keep_fake else None
+
+    def d_loss(self, real: Any, cond: Any, kept: Fake) -> tuple[Tensor, Tensor, Tensor]:
+        """D's loss on a real and a fake batch as D sees them (blurred; the fakes detached,
+        so only D learns from it), penalties included, and D's logits on each batch."""
         fake = Fake(self.blur(kept.x.detach()), kept.cond, kept.latent)
         real = self.blur(real)
         if self.game.concat_ok and cond is None:
@@ -125,21 +126,29 @@ class Trainer:
         aux = self.game.aux_loss(fake)
         if aux is not None:
             loss = loss + aux
+        return loss, d_real, d_fake
+
+    def update_d(self, loss: Tensor, d_real: Tensor, d_fake: Tensor) -> None:
+        """One optimizer step of D down ``loss``; its logits are kept for the next snapshot."""
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
         if self.cfg.clip:
             clip_weights(list(self.d.parameters()), self.cfg.clip)
         self._d_stats = (loss.detach(), d_real.detach(), d_fake.detach())
-        return kept if keep_fake else None
 
     def train_g(self, fake: Fake | None = None) -> None:
         """One generator step: move G(z) where D (or D unrolled K steps ahead) calls it real.
         ``fake`` may be the batch the last D step generated (with its graph)."""
-        self._count_step(self._g_update(fake))
+        self.count_step(self._g_update(fake))
 
     def _g_update(self, fake: Fake | None) -> Tensor:
         """G's loss and update, without the step's bookkeeping; returns the loss."""
+        return self.update_g(self.g_loss(fake))
+
+    def g_loss(self, fake: Fake | None) -> Tensor:
+        """G's loss on ``fake`` (a fresh batch if None) as D, or D unrolled, judges it. D's
+        weights take no gradients from here until ``update_g``."""
         n = self.cfg.batch_size
         self.d.requires_grad_(False)  # D's weight gradients are not needed for G's step
         if fake is None:
@@ -159,6 +168,11 @@ class Trainer:
         aux = self.game.aux_loss(fake)
         if aux is not None:
             loss = loss + aux
+        return loss
+
+    def update_g(self, loss: Tensor) -> Tensor:
+        """One optimizer step of G down ``loss``; D's weights take gradients again. Returns
+        the loss, detached."""
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
@@ -181,8 +195,9 @@ class Trainer:
             return x
         return x + sigma * torch.randn(x.shape, generator=self.rng, device=x.device, dtype=x.dtype)
 
-    def _count_step(self, loss_g: Tensor) -> None:
-        """Count a finished step: lr decay, and its statistics for the next snapshot."""
+    def count_step(self, loss_g: Tensor) -> None:
+        """Count a finished step (after G's update): lr decay, and its statistics for the
+        next snapshot."""
         self.step += 1
         if self.lookahead is not None and self.step % self.cfg.lookahead == 0:
             self.lookahead.sync()
@@ -201,9 +216,9 @@ class Trainer:
         if self._graph is not None:
             d_loss, loss_g, d_real, d_fake = self._graph.replay()
             self._d_stats = (d_loss, d_real, d_fake)
-            self._count_step(loss_g)
+            self.count_step(loss_g)
         else:
-            self._count_step(self._step_tensors())
+            self.count_step(self._step_tensors())
 
     def _step_tensors(self) -> Tensor:
         """One step's work without its bookkeeping (what a CUDA graph captures)."""
@@ -219,8 +234,10 @@ class Trainer:
             d_loss, d_real, d_fake = self._d_stats
             return d_loss, loss_g, d_real, d_fake
 
+        nets, optimizers = [self.g, self.d], [self.opt_g, self.opt_d]
         try:
-            self._graph = StepGraph(step, lambda: self._count_step(self._step_tensors()), self.rng)
+            with undone(nets, optimizers):  # warm-up steps leave the run as it was
+                self._graph = StepGraph(step, self._step_tensors, self.rng)
         except Exception as err:  # a driver or op that cannot be captured: eager still works
             self._graph_off = f"capture failed ({type(err).__name__}: {err})"
 
@@ -236,13 +253,43 @@ class Trainer:
                 self.train_step()
 
     # ----- knobs that change mid-run ------------------------------------------------------
-    def set_knobs(self, **changes: float | int) -> None:
-        """Change lr_d, lr_g or k (validated); takes effect at the next step."""
-        self.cfg = self.cfg.replace(**changes)
-        if "k" in changes:
-            self._graph = None  # the captured step has the old k: capture again
-        if "lr_d" in changes or "lr_g" in changes:
-            self._decay_lr()
+    def set_knobs(self, **changes: float | int | str) -> None:
+        """Change the live settings (fields.py's rows with ``live``), validated; they take
+        effect at the next step and the nets keep their weights. A new loss swaps the loss
+        pair; a new optimizer is built over the same parameters with fresh moments at the
+        learning rates in use."""
+        old, self.cfg = self.cfg, self.cfg.replace(**changes)
+        # A captured step bakes in k, the loss, clip and the penalty's weight; capturing
+        # again costs a few steps, so any change does rather than a list of what it reads.
+        self._graph = None
+        if self.cfg.loss != old.loss:
+            self._use_loss()
+            self._since.clear()  # a mean over two losses' values and D's units means nothing
+        if self.cfg.optimizer != old.optimizer:
+            self._graph_off = graph_unsupported(self.cfg, self.device)  # SGD cannot be captured
+            self._make_optimizers()
+            # A restore after a divergence puts back the last finite weights with these
+            # optimizers' fresh state: the old optimizer's state would not fit them.
+            self._last_good["opt_g"] = copy.deepcopy(self.opt_g.state_dict())
+            self._last_good["opt_d"] = copy.deepcopy(self.opt_d.state_dict())
+        self._decay_lr()  # new base rates or a new decay: the rates in use from the next step
+
+    def _use_loss(self) -> None:
+        """The config's loss pair, and whether D's output reads as a probability."""
+        self.loss_fn = LOSSES[self.cfg.loss]
+        self.probability = PROBABILITY_OUTPUT[self.cfg.loss]
+
+    def _make_optimizers(self) -> None:
+        """Fresh optimizers over the nets' own parameters at the base rates. Adam is built
+        capturable, with its lr a device tensor, when the step may become a CUDA graph."""
+        cfg, capture = self.cfg, self._graph_off is None
+        betas = (cfg.beta1, cfg.beta2)
+        g_params = list(self.g.parameters())
+        self.opt_g = make_optimizer(g_params, cfg.optimizer, cfg.lr_g, betas, capture)
+        self.opt_d = make_optimizer(self._d_groups(), cfg.optimizer, cfg.lr_d, betas, capture)
+        if capture:
+            device_lr(self.opt_g, self.device)
+            device_lr(self.opt_d, self.device)
 
     def _decay_lr(self) -> None:
         """Every group at its player's lr times the decay so far (D's fast group at G's)."""

@@ -3,7 +3,9 @@
 ``results.json`` holds the settings, the machine, the seconds and, per scheme, the mean and
 standard deviation (over seeds) of held-out accuracy with each seed's value; ``results.csv``
 holds one row per scheme. The experiment itself is experiment.py; the ``python -m ganlab
-augment`` command that writes these files is cli/augment.py.
+augment`` command that writes these files is cli/augment.py. ``SHIPPED`` is a measured run
+shipped with ganlab (written by scripts/ship_results.py from bench/augment.json), which the
+Augment page shows before anyone trains.
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from ganlab import ASSETS
+from ganlab.labs.augment.common import AugmentSettings
 from ganlab.labs.augment.experiment import AugmentResult
+
+SHIPPED = ASSETS / "augment-shipped.json"
+ALWAYS_SHOWN = ("labelled", "generated", "schemes", "seeds")  # in a command, even if default
 
 
 def result_json(result: AugmentResult) -> dict[str, Any]:
@@ -27,6 +34,45 @@ def result_json(result: AugmentResult) -> dict[str, Any]:
         "device": result.device,
         "schemes": result.summary(),
     }
+
+
+def command(s: AugmentSettings, out: str = "runs/aug") -> str:
+    """The ``python -m ganlab augment`` line that runs these settings (each flag is named for
+    its field; a field at its default is left out unless it is one of ALWAYS_SHOWN)."""
+    default = AugmentSettings()
+    words = ["python -m ganlab augment"]
+    for f in fields(AugmentSettings):
+        value = getattr(s, f.name)
+        if f.name in ALWAYS_SHOWN or value != getattr(default, f.name):
+            flag = "scheme" if f.name == "schemes" else f.name.replace("_", "-")
+            shown = ",".join(value) if f.name == "schemes" else value
+            words.append(f"--{flag} {shown}")
+    return " ".join([*words, f"--out {out}"])
+
+
+def shipped_json(bench: dict[str, Any], source: str, measured_on: str) -> dict[str, Any]:
+    """A measured results.json (``bench``, read from ``source``) as the page's shipped
+    result: the same numbers, with where and when they were measured and how to rerun them.
+    Older files kept test_digits beside the settings; it moves into them here."""
+    settings = {**bench["settings"]}
+    settings.setdefault("test_digits", bench.get("test_digits", AugmentSettings().test_digits))
+    s = AugmentSettings(**settings)  # refuses a file whose settings no longer validate
+    return {
+        "about": f"Copied from {source} by scripts/ship_results.py (not by hand); the Augment "
+        "page shows it until a user runs their own. bench/AUGMENT.md tells its story.",
+        "source": source,
+        "measured_on": measured_on,
+        "command": command(s),
+        "settings": {**asdict(s), "schemes": list(s.schemes)},
+        "seconds": bench["seconds"],
+        "device": bench["device"],
+        "schemes": bench["schemes"],
+    }
+
+
+def load_shipped() -> dict[str, Any]:
+    """The shipped measured result (see shipped_json)."""
+    return json.loads(SHIPPED.read_text())
 
 
 def result_csv(result: AugmentResult) -> str:
