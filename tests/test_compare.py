@@ -314,3 +314,42 @@ def test_the_lessons_compare_button_loads_both_arms(monkeypatch):
     assert at.session_state["ganlab.compare.on"]
     assert at.session_state["pg.variant"] == "wgan" and at.session_state["pgb.field"] == "several"
     assert at.success[0].value.startswith("Loaded both into the playground's compare mode")
+
+
+def test_random_compare_links_give_two_configs_or_one_sentence() -> None:
+    """Fuzz: links with random b.* names and values (valid rows, garbage, extremes) either
+    give two configs that share the seed and data, or one ConfigError sentence."""
+    import random
+
+    from ganlab.config.fields import ROWS
+    from ganlab.config.links import compare_from_params
+    from ganlab.errors import ConfigError
+
+    rnd = random.Random(7)
+    names = [row.name for row in ROWS] + ["nope", "", "b", "seed", "data"]
+    values = [
+        "0",
+        "-1",
+        "1e308",
+        "nan",
+        "inf",
+        "4",
+        "0.5",
+        "true",
+        "adam",
+        "wgan",
+        "",
+        "é",
+        "9" * 40,
+    ]
+    for _ in range(400):
+        params = {"variant": "nsgan", "data": "ring8"}
+        for _ in range(rnd.randint(1, 3)):
+            params[f"b.{rnd.choice(names)}"] = rnd.choice(values)
+        try:
+            a, b = compare_from_params(params)
+        except ConfigError as err:
+            text = str(err)
+            assert text and "\n" not in text and "Traceback" not in text
+        else:
+            assert a.seed == b.seed and a.data == b.data
