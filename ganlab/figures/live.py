@@ -19,12 +19,15 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from ganlab.losses import PROBABILITY_OUTPUT
+
 REAL, FAKE, D_LINE, STAR, ARROW = "#1b7837", "#762a83", "#222222", "#e08214", "rgba(0,0,0,0.55)"
 PRGN = [[0.0, "#762a83"], [0.25, "#c2a5cf"], [0.5, "#f7f7f7"], [0.75, "#a6dba0"], [1.0, "#1b7837"]]
 LAYERS = ("real", "fake", "D heat map", "D*", "gradients", "manifold")
 ARROWS = 150  # gradient arrows drawn (a fixed subset of the fake points)
 BUSY_POINTS = 300  # real and fake points each in a ``lighter`` view (a full one has 1,000)
-PROBABILITY = ("minimax", "nsgan")  # D's output is shown as a probability in [0, 1]
+# D's output is shown as a probability in [0, 1] for these losses (one home: losses.py)
+PROBABILITY = tuple(name for name, is_p in PROBABILITY_OUTPUT.items() if is_p)
 HALF = {"minimax": 0.5, "nsgan": 0.5, "lsgan": 0.5}  # D at equilibrium; critics have none
 _AXIS = {"gridcolor": "#e6e6e6", "zerolinecolor": "#c8c8c8", "linecolor": "#444444"}
 TEMPLATE = {
