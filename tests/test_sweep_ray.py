@@ -72,9 +72,12 @@ def test_ray_backend_gives_the_batched_rows_on_both_nodes(cluster, cfgs, batched
     assert not ray.is_initialized()  # the session it joined is left again
 
 
-def test_cli_sweep_on_the_cluster_writes_the_batched_rows(cluster, batched_rows, tmp_path, capsys):
+def test_cli_sweep_on_the_cluster_writes_the_batched_rows(
+    cluster, cfgs, batched_rows, tmp_path, capsys
+):
     flags = ["--k", "1,2", "--lr-d", "5e-4,2e-3", "--seeds", "2", "--hidden", "16"]
     flags += ["--batch-size", "64", "--steps", str(STEPS), "--device", "cpu"]
+    flags += ["--lr-g", str(cfgs[0].lr_g)]  # the grid's one G rate (the CLI's default has 3)
     argv = ["sweep", *flags, "--backend", "ray", "--ray-address", cluster.address]
     assert main([*argv, "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err

@@ -43,7 +43,7 @@ def reset_to_widgets(runner: Runner, prefix: str) -> None:
 
 def run_controls(runner: Runner, prefix: str) -> None:
     """Play/pause, step D, step G, step both, reset, and slow motion, in one row."""
-    cols = st.columns([1.3, 1, 1, 1.2, 1, 1.3, 1.6], vertical_alignment="center")
+    cols = st.columns([1.2, 1, 1, 1.1, 1, 1.7, 1.4], vertical_alignment="center")
     # Play and Pause are two widgets, not one relabelled: on a slow server a second click on
     # a Play the browser still shows would otherwise reach the Pause the server has since
     # drawn, and pause the run it had just started.
