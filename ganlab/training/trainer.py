@@ -260,7 +260,8 @@ class Trainer:
         learning rates in use."""
         old, self.cfg = self.cfg, self.cfg.replace(**changes)
         # A captured step bakes in k, the loss, clip and the penalty's weight; capturing
-        # again costs a few steps, so any change does rather than a list of what it reads.
+        # again costs a moment (its warm-up is undone, no steps), so any change does rather
+        # than a list of what it reads.
         self._graph = None
         if self.cfg.loss != old.loss:
             self._use_loss()
