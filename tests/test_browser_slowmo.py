@@ -89,6 +89,7 @@ def test_overview_numbers_and_slow_motion_stages(streamlit_server, browser):
         names = {s.name for s in STAGES}
         assert all(label.split(": ", 1)[1] in names for label in distinct), distinct
         assert all(f" of {len(STAGES)}: " in label for label in distinct)
+        assert "Stages / s" in page.inner_text("body")  # not a steps/s of 0.0
         pause.click()
         play.wait_for(timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0

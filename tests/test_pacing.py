@@ -71,5 +71,5 @@ def test_frames_every_quarter_second_and_the_rate_over_the_last_second():
     for i in range(1, 11):  # then 10 steps/s for 2 s: the old rate is forgotten
         pace.tick(0.3 + i * 0.2, 30 + 2 * i)
     assert pace.rate == pytest.approx(10.0)
-    pace.restart_clock()
+    pace.restart()
     assert pace.rate == 0.0

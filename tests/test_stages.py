@@ -194,10 +194,15 @@ def test_the_runner_walks_stages_in_slow_motion():
         runner.play()
         seen = walked(runner, lambda: runner.status().step >= 3)
         assert len(set(seen)) == 8
+        # The status counts stages a second (measured; at most the 20 asked for, give or
+        # take the clock), as a step takes seconds
+        assert 0 < runner.status().stages_per_s <= 25
         runner.pause()
+        assert runner.status().stages_per_s is None
         runner.set_speed(None)  # flat out: whole steps again, and no stage shown
         runner.play()
         wait_for(lambda: runner.status().step >= 40 and runner.latest().stage is None)
+        assert runner.status().stages_per_s is None
         runner.pause()
     finally:
         runner.stop()

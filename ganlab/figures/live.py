@@ -42,13 +42,19 @@ TEMPLATE = {
 }
 
 
+LEGEND = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}
+# In a narrow square picture a row of the legend would hold one entry: two a row instead
+# (slow motion adds up to three entries to the five layers).
+TWO_A_ROW = {**LEGEND, "entrywidth": 0.5, "entrywidthmode": "fraction"}
+
+
 def figure(traces: list[dict[str, Any]], height: int, **layout: Any) -> go.Figure:
     """A figure from trace dicts, with the shared lecture-hall layout (big type, legend on
     top, zoom kept across live redraws)."""
     spec = {
         "height": height,
         "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
-        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        "legend": LEGEND,
         "uirevision": "keep",
         "template": TEMPLATE,
     }
@@ -150,6 +156,7 @@ def distribution_2d(
     return figure(
         traces,
         height,
+        legend=TWO_A_ROW,
         xaxis={**axis, "range": [float(xs[0]), float(xs[-1])]},
         yaxis={**axis, "range": [float(ys[0]), float(ys[-1])], "scaleanchor": "x"},
     )

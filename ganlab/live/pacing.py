@@ -24,28 +24,36 @@ FRAME_EVERY_S = 0.25  # GIF frames: G's samples of a fixed noise batch
 IMAGE_METRICS_MAX_S = 12.0
 
 
-class Pacer:
-    """The schedule of one run's publishing (times from ``time.perf_counter``)."""
+class Meter:
+    """A wall-clock rate (steps or slow motion's stages per second) over the last second or
+    so, or over the last two ticks where those are further apart."""
 
-    def __init__(self, image: bool = False) -> None:
-        self.metrics_max_s = IMAGE_METRICS_MAX_S if image else METRICS_MAX_S
-        self.metrics_gap = METRICS_MIN_S
-        self.next_view = self.next_scalars = self.next_frame = 0.0
-        self.next_metrics = time.perf_counter() + METRICS_MIN_S
+    def __init__(self) -> None:
         self.rate = 0.0
         self._clock: list[tuple[float, int]] = []
 
-    def tick(self, now: float, step: int) -> None:
-        """Wall-clock steps/s over the last second or so (pictures included: what you get)."""
-        self._clock.append((now, step))
+    def tick(self, now: float, count: int) -> None:
+        self._clock.append((now, count))
         while len(self._clock) > 2 and now - self._clock[0][0] > 1.0:
             self._clock.pop(0)
         (t0, s0), (t1, s1) = self._clock[0], self._clock[-1]
         if t1 > t0:
             self.rate = (s1 - s0) / (t1 - t0)
 
-    def restart_clock(self) -> None:
+    def restart(self) -> None:
         self.rate, self._clock = 0.0, []
+
+
+class Pacer(Meter):
+    """The schedule of one run's publishing (times from ``time.perf_counter``); as a Meter,
+    its steps/s (pictures included: what you get)."""
+
+    def __init__(self, image: bool = False) -> None:
+        super().__init__()
+        self.metrics_max_s = IMAGE_METRICS_MAX_S if image else METRICS_MAX_S
+        self.metrics_gap = METRICS_MIN_S
+        self.next_view = self.next_scalars = self.next_frame = 0.0
+        self.next_metrics = time.perf_counter() + METRICS_MIN_S
 
     def frame_due(self, now: float) -> bool:
         """Whether to record a GIF frame now (and, if so, when the next one is due)."""

@@ -31,7 +31,7 @@ from ganlab.config.run_config import RunConfig
 from ganlab.data import GaussianMixture
 from ganlab.device import run_threads, torch_threads
 from ganlab.errors import ConfigError
-from ganlab.live.pacing import Pacer
+from ganlab.live.pacing import Meter, Pacer
 from ganlab.live.runlog import Decimating, RunLog
 from ganlab.live.threads import SLOTS, Job, Slots, share_the_interpreter
 from ganlab.training.checkpoint import CHECKPOINT, load_trainer, save_run
@@ -60,6 +60,7 @@ class Status:
     steps_per_s: float
     device: str
     message: str
+    stages_per_s: float | None = None  # slow motion's measured pace; None when not in it
 
 
 class Runner:
@@ -100,6 +101,7 @@ class Runner:
             sharing = self._playing and time.monotonic() < self._shared_until
             if sharing:
                 message = self._slots.message()
+            slow = self._playing and (self.speed or self._walk) and supports(self.cfg)
             return Status(
                 self._playing,
                 sharing,
@@ -107,6 +109,7 @@ class Runner:
                 self._pace.rate if self._playing else 0.0,
                 snap.device if snap else "",
                 message,
+                self._stages.rate if slow else None,
             )
 
     def versions(self) -> dict[str, tuple[int, int]]:
@@ -149,7 +152,8 @@ class Runner:
             if self._stopped or self._playing:
                 return
             self._playing, self._message = True, ""
-            self._pace.restart_clock()
+            self._pace.restart()
+            self._stages.restart()
             if self._metrics_at == self.trainer.step:  # measured where it stands: the next
                 # metrics wait their turn (digits: 1-3 s of classifier before any motion)
                 self._pace.delay_metrics(time.perf_counter())
@@ -359,6 +363,8 @@ class Runner:
             self._walk = staged_step(self.trainer)
         stage = self._stage = next(self._walk)
         now = time.perf_counter()
+        self._stage_count += 1
+        self._stages.tick(now, self._stage_count)
         self.trainer.seconds += now - started
         if stage.last:
             self._walk = None
@@ -438,6 +444,7 @@ class Runner:
         self._snap: Snapshot | None = None
         self._metrics_at = -1
         self._message, self._pace = "", Pacer(image=trainer.cfg.kind == "image")
+        self._stages, self._stage_count = Meter(), 0  # slow motion's stages/s
         # Slow motion's walk through a step under way, the stage it last showed, and whether
         # to pause when it ends (a step button's walk); a new run has none.
         self._walk: Iterator[StageView] | None = None

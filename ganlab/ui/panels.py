@@ -30,7 +30,7 @@ from ganlab.figures.live import SpecCache
 from ganlab.live.runner import Runner, Status
 from ganlab.live.threads import SLOTS, cpu_cores
 from ganlab.live.worker import RemoteRunner
-from ganlab.training.stages import supports
+from ganlab.training.stages import STAGES, supports
 from ganlab.training.trainer import Snapshot
 from ganlab.ui.session import command
 from ganlab.ui.widgets import key_of, load_widgets, wanted_config
@@ -118,6 +118,10 @@ def _plotly_chunk() -> str | None:
     return f"static/js/{found[0].name}" if found else None
 
 
+SLOW_TIP = (
+    f"Slow motion: a step walks its {len(STAGES)} stages (stages 1-5 k times), so this counts "
+    "stages shown per second, measured."
+)
 KIND_PAGES = {"toy": ("points", "the playground"), "image": ("digits", "the Image GANs page")}
 
 
@@ -239,11 +243,14 @@ def status_row(status: Status, snap: Snapshot | None) -> None:
     """Big numbers for the back row: step, speed, device, D's outputs, coverage."""
     cols = st.columns(5)
     cols[0].metric("Step", f"{status.step:,}")
-    rate = status.steps_per_s
-    cols[1].metric(
-        "Steps / s",
-        (f"{rate:,.0f}" if rate >= 10 else f"{rate:.1f}") if status.playing else "paused",
-    )
+    if status.stages_per_s is not None:  # slow motion: a step takes seconds
+        cols[1].metric("Stages / s", f"{status.stages_per_s:.1f}", help=SLOW_TIP)
+    else:
+        rate = status.steps_per_s
+        cols[1].metric(
+            "Steps / s",
+            (f"{rate:,.0f}" if rate >= 10 else f"{rate:.1f}") if status.playing else "paused",
+        )
     cols[2].metric("Device", status.device.partition(" (")[0].upper(), help=status.device)
     if snap is not None:
         cols[3].metric("D(x) real · D(G(z)) fake", f"{_fmt(snap.d_real)} · {_fmt(snap.d_fake)}")

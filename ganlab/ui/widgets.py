@@ -29,7 +29,7 @@ from ganlab.config.presets import VARIANTS
 from ganlab.config.run_config import RunConfig, make_config
 from ganlab.errors import GanlabError
 from ganlab.live.runner import Runner
-from ganlab.ui.draw import drawn_points, points_of
+from ganlab.ui.draw import drawn_points, plane, points_of
 from ganlab.ui.session import command
 
 FILE_CHOICES = ("points", "draw")  # the data choices whose run trains on a file of points
@@ -46,12 +46,23 @@ def load_widgets(prefix: str, cfg: RunConfig, fields: tuple[str, ...] | None = N
     for field in fields or (*WIDGETS, "variant"):
         st.session_state[key_of(prefix, field)] = getattr(cfg, field)
     choice = st.session_state.get(key_of(prefix, "data"))  # a file stays drawn or uploaded
-    mine = choice if choice in FILE_CHOICES else "points"
+    mine = choice if choice in FILE_CHOICES else _file_choice(cfg.data)
     st.session_state[key_of(prefix, "data")] = cfg.data if cfg.data in TOY_DATA else mine
     if cfg.data not in TOY_DATA:
         st.session_state[key_of(prefix, "data_path")] = cfg.data
     if cfg.kind == "image":
         st.session_state[key_of(prefix, "loss")] = loss_choice(cfg)
+
+
+def _file_choice(path: str) -> str:
+    """How a set that no widget chose yet (a link's points) opens: on the canvas ('draw')
+    when the canvas can show it, else as 'your points'."""
+    text = points_param(path) if path not in TOY_DATA else None
+    if text is None:
+        return "points"
+    low, high = plane()
+    points = decode_points(text)
+    return "draw" if low <= points.min() and points.max() <= high else "points"
 
 
 def init_widgets(prefix: str, cfg: RunConfig) -> None:
