@@ -152,8 +152,8 @@ def test_a_points_link_trains_on_its_points_in_a_fresh_session(streamlit_server,
         wanted = {tuple(p) for p in grid.tolist()}  # the picture's data: the link's 6 points
         wait_for(lambda: real_points(page) == wanted, "the link's points in the picture", page)
         assert parse_qs(urlparse(page.url).query)[PARAM] == [text]  # the link stays a link
-        data = page.get_by_role("combobox", name="Data")  # the Data select says it is a file
-        assert data.input_value() == "your points (CSV/NPY or typed)"
+        data = page.get_by_role("combobox", name="Data")  # the set fits: it opens on the canvas
+        assert data.input_value() == "draw points (click or drag)"
         assert page.locator('[data-testid="stException"]').count() == 0
         assert not [e for e in errors if "WebGL" not in e], errors
         page.get_by_role("button", name="Pause").click()

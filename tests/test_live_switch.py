@@ -16,6 +16,7 @@ from ganlab.config.controls import GAME, KNOBS, LIVE, WIDGETS
 from ganlab.config.fields import LOSS_NAMES
 from ganlab.config.links import config_from_params, config_to_params
 from ganlab.config.run_config import make_config
+from ganlab.figures.curves import d_outputs, loss_curves
 from ganlab.live.runner import Runner
 from ganlab.live.threads import WORKERS_ENV, Slots
 from ganlab.losses import LOSSES
@@ -187,6 +188,14 @@ def test_a_new_loss_redraws_the_picture_in_its_units_and_blanks_d_until_measured
         runner.step()
         snap = runner.latest()
         assert math.isfinite(snap.d_real) and math.isfinite(snap.d_fake)
+        # The curves mark the switch: after step 1 the numbers are WGAN's scores
+        history = runner.history()
+        assert history["switch_step"].tolist() == [1.0]
+        assert history["switch_loss"].tolist() == ["wgan"]
+        for fig in (loss_curves(history, "wgan"), d_outputs(history, "wgan")):
+            marks = [s for s in fig.layout.shapes if s.x0 == s.x1 == 1.0 and s.yref == "paper"]
+            assert len(marks) == 1
+            assert [a.text for a in fig.layout.annotations if a.x == 1.0] == [" → wgan"]
     finally:
         runner.stop()
 

@@ -7,7 +7,6 @@ in the shared look of ganlab/viz.py. No Streamlit here.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,28 +18,48 @@ _X_STEP = {"title": {"text": "step"}}
 
 
 def loss_curves(history: dict[str, np.ndarray], loss: str, height: int = 320) -> go.Figure:
-    """D's and G's losses over steps, with D's loss at the equilibrium where the loss has one."""
+    """D's and G's losses over steps, with D's loss at the equilibrium where the loss has one
+    and a mark at each live loss switch (the numbers change their meaning there)."""
     step = history["step"]
     traces = [line(step, history["loss_d"], "D loss", REAL)]
     traces.append(line(step, history["loss_g"], "G loss", FAKE))
-    extra: dict[str, Any] = {}
+    shapes, notes = switch_marks(history)
     if loss in EQUILIBRIUM_D_LOSS:
         value = EQUILIBRIUM_D_LOSS[loss]
         shape, note = hline(value, f"D at equilibrium: {value:.2f}")
-        extra = {"shapes": [shape], "annotations": [note]}
-    return figure(traces, height, xaxis=_X_STEP, **extra)
+        shapes, notes = [*shapes, shape], [*notes, note]
+    return figure(traces, height, xaxis=_X_STEP, shapes=shapes, annotations=notes)
 
 
 def d_outputs(history: dict[str, np.ndarray], loss: str, height: int = 320) -> go.Figure:
-    """Mean D(x) on real and D(G(z)) on fake batches; they meet at 0.5 at equilibrium."""
+    """Mean D(x) on real and D(G(z)) on fake batches; they meet at 0.5 at equilibrium. Live
+    loss switches are marked, as on the losses."""
     step = history["step"]
     traces = [line(step, history["d_real"], "D(x) real", REAL)]
     traces.append(line(step, history["d_fake"], "D(G(z)) fake", FAKE))
+    shapes, notes = switch_marks(history)
     if loss not in HALF:
-        return figure(traces, height, xaxis=_X_STEP, yaxis={"title": {"text": "D score"}})
+        yaxis = {"title": {"text": "D score"}}
+        return figure(traces, height, xaxis=_X_STEP, yaxis=yaxis, shapes=shapes, annotations=notes)
     shape, note = hline(0.5, "0.5")
     yaxis = {"range": [-0.02, 1.02]} if loss in PROBABILITY else {"title": {"text": "D score"}}
-    return figure(traces, height, xaxis=_X_STEP, yaxis=yaxis, shapes=[shape], annotations=[note])
+    return figure(
+        traces, height, xaxis=_X_STEP, yaxis=yaxis, shapes=[*shapes, shape],
+        annotations=[*notes, note],
+    )  # fmt: skip
+
+
+def switch_marks(history: dict[str, np.ndarray]) -> tuple[list[dict], list[dict]]:
+    """A dashed vertical line at each live loss switch, labelled with the loss from there."""
+    shapes, notes = [], []
+    for step, loss in zip(history.get("switch_step", ()), history.get("switch_loss", ())):
+        shapes.append({"type": "line", "xref": "x", "x0": float(step), "x1": float(step),
+                       "yref": "paper", "y0": 0, "y1": 1,
+                       "line": {"dash": "dash", "color": "#555555", "width": 1.5}})  # fmt: skip
+        notes.append({"xref": "x", "x": float(step), "xanchor": "left", "yref": "paper",
+                      "y": 0.98, "yanchor": "top", "text": f" → {loss}",
+                      "showarrow": False})  # fmt: skip
+    return shapes, notes
 
 
 def divergence_curves(metrics: dict[str, np.ndarray], height: int = 320) -> go.Figure:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 HISTORY_ROWS = 3000
+MAX_SWITCHES = 20
 MAX_FRAMES = 120
 LOSS_FIELDS = ("step", "loss_d", "loss_g", "d_real", "d_fake", "steps_per_s", "lr_d", "lr_g", "k")
 
@@ -44,6 +45,7 @@ class RunLog:
         self._metrics = Decimating(HISTORY_ROWS)
         self._frames = Decimating(MAX_FRAMES)
         self.appended = {"losses": 0, "metrics": 0}  # grows with every row: a cache token
+        self._switches: list[tuple[int, str]] = []  # (step, the loss from then on)
         self._tables: dict[str, tuple[int, dict[str, np.ndarray]]] = {
             "losses": (-1, {}),
             "metrics": (-1, {}),
@@ -56,6 +58,13 @@ class RunLog:
             with self._lock:
                 self._losses.append(row)
                 self.appended["losses"] += 1
+
+    def add_switch(self, step: int, loss: str) -> None:
+        """A live loss switch after ``step``: the curves mark it, since D's and G's numbers
+        change their meaning there (the last MAX_SWITCHES are kept)."""
+        with self._lock:
+            self._switches = [*self._switches, (step, loss)][-MAX_SWITCHES:]
+            self.appended["losses"] += 1
 
     def add_metrics(self, step: int, metrics: dict[str, float]) -> None:
         with self._lock:
@@ -71,12 +80,15 @@ class RunLog:
             self._frames.append((step, points.astype(np.float32)))
 
     def losses(self) -> dict[str, np.ndarray]:
-        """One array per name in LOSS_FIELDS (shared between callers: read, don't write)."""
+        """One array per name in LOSS_FIELDS, and the live loss switches as ``switch_step``
+        and ``switch_loss`` (shared between callers: read, don't write)."""
         with self._lock:
             if self._tables["losses"][0] != self.appended["losses"]:
                 table = np.asarray(self._losses.rows, dtype=np.float64)
                 table = table.reshape(-1, len(LOSS_FIELDS))
                 arrays = {name: table[:, i] for i, name in enumerate(LOSS_FIELDS)}
+                arrays["switch_step"] = np.array([s for s, _ in self._switches], np.float64)
+                arrays["switch_loss"] = np.array([loss for _, loss in self._switches], str)
                 self._tables["losses"] = (self.appended["losses"], arrays)
             return self._tables["losses"][1]
 

@@ -205,6 +205,7 @@ class Runner:
         loss = self.cfg.loss
         self.trainer.set_knobs(**changes)
         if self.cfg.loss != loss:
+            self._log.add_switch(self.trainer.step, self.cfg.loss)
             self._publish(view=True, metrics=False, carry=False)
 
     def set_speed(self, steps_per_s: float | None) -> None:
