@@ -68,6 +68,40 @@ def test_flags_override_the_config_file(tmp_path, capsys) -> None:
     assert got == ["gauss1d", "lsgan", 2, "uniform", 0.99, 5, 0.2, 8]
 
 
+def test_resume_continues_a_saved_run_with_the_flags_changes(tmp_path, capsys) -> None:
+    first, later = tmp_path / "first", tmp_path / "later"
+    base = ["train", "--data", "ring8", "--lr-g", "0.001"] + FAST
+    code, err = run_cli([*base, "--steps", "20", "--out", str(first)], capsys)
+    assert code == 0, err
+    resume = ["train", "--resume", str(first), "--lr-g", "0.0003", "--out", str(later)]
+    code, err = run_cli([*resume, "--steps", "50"], capsys)
+    assert code == 0, err
+    metrics = json.loads((later / "metrics.json").read_text())
+    assert metrics["steps"] == 50 and metrics["resumed_from"] == {"run": str(first), "step": 20}
+    assert [row["step"] for row in metrics["history"]] == [30, 40, 50]  # the new steps only
+    saved = json.loads((later / "config.json").read_text())
+    assert saved["lr_g"] == 0.0003 and saved["hidden"] == 16 and saved["data"] == "ring8"
+    from ganlab.training.checkpoint import load_trainer
+
+    before, after = load_trainer(first), load_trainer(later)
+    assert after.step == 50 and after.opt_g.param_groups[0]["lr"] == 0.0003  # the new rate
+    weights = [(a, b) for a, b in zip(before.g.parameters(), after.g.parameters(), strict=True)]
+    assert not all(torch.equal(a, b) for a, b in weights)  # it trained on from there
+    # A stop at or before the run's step, a missing --steps, a wrong shape or run: exit 2
+    cases = [
+        (["--steps", "20"], "--steps is 20; the run in"),
+        ([], "--steps is not given"),
+        (["--steps", "40", "--hidden", "32"], "do not fit its config"),
+    ]
+    for args, words in cases:
+        code, err = run_cli([*resume, *args], capsys)
+        assert code == 2 and words in err, err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    missing = ["train", "--resume", str(tmp_path / "nowhere"), "--steps", "9", "--out", "x"]
+    code, err = run_cli(missing, capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+
+
 @pytest.mark.parametrize(
     "args, words",
     [

@@ -5,6 +5,10 @@ named for it (``lr_d``: ``--lr-d``), typed as it is, with its help text; boolean
 switches. A flag that is not given leaves the config file's or the preset's value alone.
 Validation is RunConfig's: this module only collects values. A diverged run is saved (its
 last finite weights) and reported by raising ``Diverged``; main.py turns that into exit 3.
+
+``--resume RUN`` continues a saved run (a run folder or ``pretrained:NAME``) with its weights,
+optimizers and step: its own config is the base the flags change (say a lower ``--lr-g``), and
+``--steps`` is the step to stop at, so it must lie beyond the run's.
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ def add_arguments(p: argparse.ArgumentParser, rows: tuple[Field, ...] = ROWS) ->
             p.add_argument(row.flag, type=kind, help=row.cli_help)
     p.add_argument("--config", help="a config.json; flags override it")
     p.add_argument(
+        "--resume",
+        metavar="RUN",
+        help="continue a saved run (a run folder or pretrained:NAME) from its step to --steps; "
+        "its config is the base that --config and the flags change",
+    )
+    p.add_argument(
         "--threads",
         type=int,
         help="torch's intra-op threads for this run (default: 1 for toy nets on a CPU, all "
@@ -44,9 +54,12 @@ def add_arguments(p: argparse.ArgumentParser, rows: tuple[Field, ...] = ROWS) ->
     )
 
 
-def config_from_args(args: argparse.Namespace, rows: tuple[Field, ...] = ROWS) -> RunConfig:
-    """The run's config: the preset, then --config FILE, then the flags given."""
-    base: dict[str, Any] = {}
+def config_from_args(
+    args: argparse.Namespace, rows: tuple[Field, ...] = ROWS, start: dict[str, Any] | None = None
+) -> RunConfig:
+    """The run's config: the preset (or ``start``, a resumed run's config), then --config
+    FILE, then the flags given."""
+    base: dict[str, Any] = dict(start or {})
     if args.config:
         path = Path(args.config)
         if not path.is_file():
@@ -55,9 +68,10 @@ def config_from_args(args: argparse.Namespace, rows: tuple[Field, ...] = ROWS) -
             text = path.read_text()
         except UnicodeDecodeError as err:
             raise ConfigError(f"Config file {args.config!r} is not valid JSON ({err}).")
-        base = parse_json(text, f"Config file {args.config!r}")
-        if not isinstance(base, dict):
+        loaded = parse_json(text, f"Config file {args.config!r}")
+        if not isinstance(loaded, dict):
             raise ConfigError(f"Config file {args.config!r} must hold a JSON object.")
+        base.update(loaded)
     given = {row.name: getattr(args, row.name) for row in rows}
     values = {**base, **{name: value for name, value in given.items() if value is not None}}
     variant = values.pop("variant", "nsgan")
@@ -71,9 +85,7 @@ def train_command(args: argparse.Namespace) -> int:
 
     from ganlab.device import torch_threads
     from ganlab.training.checkpoint import save_run
-    from ganlab.training.trainer import Trainer
 
-    cfg = config_from_args(args)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {args.out!r} exists and is not a folder.")
@@ -82,7 +94,8 @@ def train_command(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"--threads is {args.threads}; it must be at least 1 and at most {MAX_THREADS}."
         )
-    trainer = Trainer(cfg)
+    trainer, resumed = _trainer(args)
+    cfg = trainer.cfg
     progress = _Progress(cfg.steps)
     history, snap = [], None
     start = time.perf_counter()
@@ -102,6 +115,7 @@ def train_command(args: argparse.Namespace) -> int:
         "steps_per_s": round(trainer.step / max(trainer.seconds, 1e-9), 1),
         "device": snap.device,
         "threads": threads,
+        **resumed,
         **snap.metrics,
         "history": history,
     }
@@ -112,6 +126,29 @@ def train_command(args: argparse.Namespace) -> int:
         raise Diverged(snap.message)
     print(_summary(metrics, out), file=sys.stderr)
     return 0
+
+
+def _trainer(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """A new trainer for the config the flags give, or (--resume) the saved run's trainer with
+    the flags' changes; the second item notes where a resumed run came from."""
+    from ganlab.device import resolve_device
+    from ganlab.training.checkpoint import load_trainer, read_checkpoint
+    from ganlab.training.trainer import Trainer
+
+    if not args.resume:
+        return Trainer(config_from_args(args)), {}
+    state = read_checkpoint(args.resume)
+    saved_step = int(state["step"])
+    if args.steps is None or args.steps <= saved_step:
+        given = "not given" if args.steps is None else f"{args.steps}"
+        raise ConfigError(
+            f"--steps is {given}; the run in {args.resume!r} is at step {saved_step}, so a "
+            f"resumed run needs --steps of at least {saved_step + 1} (the step to stop at)."
+        )
+    cfg = config_from_args(args, start=state["config"])
+    state["config"] = cfg.to_dict()
+    trainer = load_trainer(state, resolve_device(cfg.device), label=args.resume)
+    return trainer, {"resumed_from": {"run": args.resume, "step": saved_step}}
 
 
 def _history_row(snap: Any) -> dict[str, float]:

@@ -440,4 +440,5 @@ class Trainer:
         self.step = int(state["step"])
         self.seconds = float(state["seconds"])
         self._clock = (self.step, self.seconds)
+        self._decay_lr()  # the config's rates, not the saved ones: a resumed run may set new
         self._since.clear()
