@@ -118,8 +118,9 @@ def test_a_new_row_becomes_a_validated_field() -> None:
 def test_train_flags_are_the_rows(capsys) -> None:
     assert main(["train", "--help"]) == 0
     flags = set(re.findall(r"(?<![\w-])--[a-z0-9-]+", capsys.readouterr().out))
-    # besides the settings: where to write, a config file, and how many threads to train on
-    assert flags == {row.flag for row in ROWS} | {"--help", "--out", "--config", "--threads"}
+    # besides the settings: where to write, a config file or a run to resume, and how many threads
+    extra = {"--help", "--out", "--config", "--resume", "--threads"}
+    assert flags == {row.flag for row in ROWS} | extra
     assert ROW["lr_d"].flag == "--lr-d" and ROW["optimizer"].cli_help == "adam, sgd or rmsprop"
 
 
