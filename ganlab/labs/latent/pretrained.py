@@ -77,6 +77,7 @@ def slim(run_dir: str | Path, out_dir: str | Path, notes: dict[str, Any] | None 
         json.loads((src / "metrics.json").read_text()) if (src / "metrics.json").is_file() else {}
     )
     metrics.pop("history", None)
+    metrics.pop("resumed_from", None)  # a path on the training machine; the notes say how
     metrics.update(notes or {})
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     return out / CHECKPOINT
