@@ -11,10 +11,9 @@ so the last 2,000, the digit classifier's held-out set, are unseen by the GANs t
 inversion can be measured on them honestly. A model with stages in THEN is continued from
 that run with ``python -m ganlab train --resume`` once per stage (a stage whose folder under
 --runs was made by the same command is kept, so THEN can grow without training again). The
-last run is then
-slimmed (ganlab.pretrained.slim) and measured with the shipped digit classifier (a code's or
-label's purity on 2,000 samples, 200 per value); results go into each model's metrics.json
-and bench/latent.json.
+last run is then slimmed (ganlab.pretrained.slim) and measured with the shipped digit
+classifier (a code's or label's purity on 2,000 samples, 200 per value); results go into
+each model's metrics.json and bench/latent.json.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from ganlab.labs.latent.pretrained import NAMES, PRETRAINED_DIR, load, slim  # n
 PLAN: dict[str, list[str]] = {
     # Seeds 0, 1 and 2 of this plan gave purity 0.909, 0.868 and 0.843 at commit 8eb3e67
     # (bench/LATENT.md). Today's code trains another model from seed 0, so THEN's stages are
-    # rebuilt from that one: --from-commit 1a7270e.
+    # rebuilt from the one shipped then: --from-commit 1a7270e (its 6,000-step model).
     "infogan-mnist": ["--variant", "infogan", "--seed", "0"],
     "cgan-mnist": ["--variant", "cgan", "--seed", "0"],
     "dcgan-mnist": ["--variant", "dcgan", "--seed", "0"],
@@ -50,7 +49,8 @@ THEN: dict[str, list[list[str]]] = {
     "infogan-mnist": [
         ["--steps", "12500"],  # the same settings, on from 6,000
         ["--steps", "12750", "--lr-d", "2e-5", "--lr-g", "1e-4"],  # a tenth of both rates
-        ["--steps", "15250", "--batch-size", "256"],  # twice the batch (codes 4 and 6 part)
+        ["--steps", "15250", "--batch-size", "256"],  # 4x the batch: the 3s and 5s part
+        ["--steps", "17750", "--batch-size", "256"],  # the same, on
     ],
 }
 TRAIN_DIGITS = 8_000
@@ -94,7 +94,7 @@ def train(name: str, runs: Path, data: Path, extra: list[str], commit: str | Non
             done.write_text(json.dumps(cmd))
         commands.append(
             shown
-            + " ".join(flags).replace(str(runs), "RUNS").replace(str(start), f"SHIPPED@{commit}")
+            + " ".join(flags).replace(str(start), f"SHIPPED@{commit}").replace(str(runs), "RUNS")
         )
         seconds += json.loads((out / "metrics.json").read_text())["seconds"]
         before = str(out)
